@@ -1,0 +1,1 @@
+// AthenaAPI module. Filled in by its own files.

@@ -1,0 +1,1 @@
+// AthenaCLI module. Filled in by its own files.

@@ -1,0 +1,1 @@
+// AthenaControllers module. Filled in by its own files.

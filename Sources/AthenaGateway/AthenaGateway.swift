@@ -1,0 +1,1 @@
+// AthenaGateway module. Filled in by its own files.

@@ -1,0 +1,1 @@
+// EngineProtocol module. Filled in by its own files.

@@ -1,0 +1,1 @@
+// KubeClient module. Filled in by its own files.

@@ -1,0 +1,1 @@
+// KubeModel module. Filled in by its own files.

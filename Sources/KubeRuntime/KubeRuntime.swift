@@ -1,0 +1,1 @@
+// KubeRuntime module. Filled in by its own files.

@@ -1,0 +1,1 @@
+// KubeTesting module. Filled in by its own files.

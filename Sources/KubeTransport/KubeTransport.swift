@@ -1,0 +1,1 @@
+// KubeTransport module. Filled in by its own files.
