@@ -1,1 +1,0 @@
-// KubeClient module. Filled in by its own files.

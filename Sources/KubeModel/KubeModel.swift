@@ -1,1 +1,0 @@
-// KubeModel module. Filled in by its own files.
