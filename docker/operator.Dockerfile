@@ -38,6 +38,6 @@ COPY --from=build /out/athena-operator /usr/local/bin/athena-operator
 RUN ! ldd /usr/local/bin/athena-operator | grep -q "not found"
 # Numeric user so Kubernetes can check runAsNonRoot without reading /etc/passwd.
 USER 65532:65532
-# 8080: Prometheus /metrics; 8081: /healthz and /readyz.
-EXPOSE 8080 8081
+# 8081: /healthz, /readyz and Prometheus /metrics.
+EXPOSE 8081
 ENTRYPOINT ["/usr/local/bin/athena-operator"]
