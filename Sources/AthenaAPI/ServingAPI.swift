@@ -1,4 +1,6 @@
-import KubeModel
+// The API types are built from KubeModel's (ObjectMeta, Condition, JSONValue), so importing
+// AthenaAPI brings them along.
+@_exported import KubeModel
 
 /// The API coordinates of Athena's custom resources, shared by the operator, the gateway and the
 /// CLI so every component spells them the same way.
