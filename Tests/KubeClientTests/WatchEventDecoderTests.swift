@@ -11,7 +11,7 @@ struct WatchEventDecoderTests {
         return lease
     })
 
-    func decode(_ text: String) throws -> WatchEvent<Lease> { try decoder.decode(Data(text.utf8)) }
+    func decode(_ text: String) throws(KubeError) -> WatchEvent<Lease> { try decoder.decode(Data(text.utf8)) }
 
     @Test func addedModifiedDeleted() throws {
         let object = #"{"metadata":{"name":"l","resourceVersion":"5"},"spec":{"holderIdentity":"a"}}"#
