@@ -142,6 +142,37 @@ struct CRDAgreementTests {
         }
     }
 
+    // MARK: - Structural schema rules (kubernetes-validate does not look inside openAPIV3Schema)
+
+    @Test("schemas are structural: typed nodes, int-or-string shape, typed items, known printer column types", arguments: kinds)
+    func structural(kind: Kind) throws {
+        let schema = StructuralSchema(root: try TestFiles.crdSchema(plural: kind.plural))
+        let types: Set<String> = ["object", "array", "string", "integer", "number", "boolean"]
+        for (path, node) in schema.nodes() {
+            if node["x-kubernetes-int-or-string"]?.boolValue == true {
+                #expect(node["type"] == nil, "\(path): int-or-string must not set type")
+                #expect(node["anyOf"] == [["type": "integer"], ["type": "string"]], "\(path): int-or-string anyOf")
+                continue
+            }
+            #expect(node["anyOf"] == nil && node["oneOf"] == nil && node["allOf"] == nil, "\(path): only int-or-string may use anyOf")
+            let type = node["type"]?.stringValue ?? ""
+            #expect(types.contains(type), "\(path): type \(type) is not a structural type")
+            if type == "array" { #expect(node["items"]?.objectValue != nil, "\(path): array without items") }
+            if node["properties"] != nil { #expect(node["additionalProperties"] == nil, "\(path): properties and additionalProperties") }
+            if node["x-kubernetes-preserve-unknown-fields"]?.boolValue == true {
+                #expect(path.hasSuffix(".data"), "\(path): preserve-unknown-fields only for apis schemas")
+            }
+            if let required = node["required"]?.arrayValue?.compactMap(\.stringValue) {
+                for key in required { #expect(node["properties"]?[key] != nil, "\(path): required \(key) is not a property") }
+            }
+        }
+        let crd = try TestFiles.crd(plural: kind.plural)
+        let columns = crd[path: ["spec", "versions"]]?.arrayValue?.first?["additionalPrinterColumns"]?.arrayValue ?? []
+        for column in columns {
+            #expect(["string", "integer", "number", "boolean", "date"].contains(column["type"]?.stringValue ?? ""))
+        }
+    }
+
     // MARK: - CRD metadata
 
     @Test("names, scope, status subresource, printer columns", arguments: kinds)
