@@ -56,6 +56,7 @@ struct CurlTransportTests {
             #expect(String(decoding: response.body, as: UTF8.self) == "ok")
         }
         #expect(server.requests.count == 5)
+        #expect(server.connectionCount == 1, "sequential requests should share one kept-alive connection")
     }
 
     @Test(arguments: [401, 403, 404, 409, 410, 429, 500, 503])

@@ -32,12 +32,15 @@ final class LoopbackServer: Sendable {
     private let routes: [String: Behavior]
     private let recorded = Mutex<[RecordedRequest]>([])
     private let closedHolds = Mutex<Int>(0)
+    private let connections = Mutex<Int>(0)
     private let serverChannel: any Channel
     private let accepting: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     var requests: [RecordedRequest] { recorded.withLock { $0 } }
     /// How many `.hold` connections the client has closed.
     var holdsClosedByClient: Int { closedHolds.withLock { $0 } }
+    /// How many TCP connections the server has accepted.
+    var connectionCount: Int { connections.withLock { $0 } }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     private init(routes: [String: Behavior], channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>) throws {
@@ -83,6 +86,7 @@ final class LoopbackServer: Sendable {
     // MARK: - Serving
 
     private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+        connections.withLock { $0 += 1 }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var iterator = inbound.makeAsyncIterator()
