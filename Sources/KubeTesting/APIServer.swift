@@ -89,7 +89,7 @@ public final class APIServer: Sendable {
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
             },
-            logger: logger)
+            logger: Self.listenerLogger(logger))
         let serverTask = Task {
             do {
                 try await app.run()
@@ -116,6 +116,14 @@ public final class APIServer: Sendable {
         }
         running.withLock { $0 = Running(port: port, tasks: tasks) }
         return port
+    }
+
+    /// Stopping cancels the listener, which Hummingbird reports at error level for every open
+    /// keep-alive connection; that is expected here, so the listener only logs critical problems.
+    private static func listenerLogger(_ base: Logger) -> Logger {
+        var logger = base
+        logger.logLevel = max(base.logLevel, .critical)
+        return logger
     }
 
     /// Ends every watch and stops listening.

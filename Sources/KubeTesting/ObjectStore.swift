@@ -29,6 +29,15 @@ final class ObjectStore: Sendable {
         state.withLock { body($0) }
     }
 
+    /// Unregisters a watch whose stream ended. Deferred to a task because a stream can end
+    /// while the lock is held (a continuation finished inside `withCluster` runs its
+    /// termination handler synchronously).
+    func removeWatcherLater(_ id: Int) {
+        Task { [self] in
+            _ = try? withCluster { $0.removeWatcher(id) }
+        }
+    }
+
     /// Ends every open watch (server stop, `closeAllWatches`).
     func closeAllWatches(includingInternal: Bool = false) {
         state.withLock { cluster in

@@ -30,9 +30,7 @@ struct WatchResponder {
         case .failure(let status):
             throw status
         }
-        continuation.onTermination = { _ in
-            _ = try? store.withCluster { $0.removeWatcher(id) }
-        }
+continuation.onTermination = { _ in store.removeWatcherLater(id) }
         let entry = RequestLog.Entry(
             method: "GET", path: "", query: "", verb: "watch", group: type.group, version: type.version,
             resource: type.plural, subresource: nil, namespace: request.namespace, name: nil, status: 200, date: Date())

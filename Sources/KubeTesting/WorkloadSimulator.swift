@@ -21,7 +21,7 @@ struct WorkloadSimulator: Sendable {
                                 type, ListRequest(), resourceVersion: nil, continuation: continuation, isInternal: true)
                         })
                     else { continue }
-                    continuation.onTermination = { _ in _ = try? store.withCluster { $0.removeWatcher(id) } }
+continuation.onTermination = { _ in store.removeWatcherLater(id) }
                     group.addTask {
                         await withTaskGroup(of: Void.self) { pending in
                             for await message in stream {
