@@ -49,9 +49,13 @@ extension HealthSpec {
 }
 
 extension Probe {
+    /// Default probe start delay.
     public static let defaultInitialDelaySeconds = 0
+    /// Default probe period (Kubernetes' own).
     public static let defaultPeriodSeconds = 10
+    /// Default probe timeout (Kubernetes' own).
     public static let defaultTimeoutSeconds = 1
+    /// Default failures before acting (Kubernetes' own).
     public static let defaultFailureThreshold = 3
     /// A startup probe tolerates 30 failures (5 minutes at the default period): models load slowly.
     public static let defaultStartupFailureThreshold = 30

@@ -4,13 +4,20 @@ import KubeModel
 /// to reach and probe it, what it accepts and returns, and what it needs. Services reference it
 /// by name.
 public struct AIApplication: KubeObject, Hashable {
+    /// Group, version and plural used to build API paths.
     public static let resource = ServingAPI.resource("aiapplications")
+    /// The `kind` field value.
     public static let kind = "AIApplication"
 
+    /// Always `serving.athena.dev/v1alpha1` for objects built here.
     public var apiVersion: String?
+    /// The kind, as sent by the API server.
     public var kind: String?
+    /// Standard object metadata.
     public var metadata: ObjectMeta
+    /// The desired state, written by users.
     public var spec: AIApplicationSpec
+    /// The observed state, written by the operator through `/status`.
     public var status: AIApplicationStatus?
 
     public init(name: String, namespace: String? = nil, spec: AIApplicationSpec, status: AIApplicationStatus? = nil) {
@@ -27,13 +34,17 @@ public struct AIApplicationSpec: Codable, Sendable, Hashable {
     /// The model version, e.g. `1.0.0` (label `app.kubernetes.io/version` on its pods).
     public var version: String
     public var description: String?
+    /// The engine container.
     public var runtime: RuntimeSpec?
+    /// A model package to fetch into the pod.
     public var model: ModelSource?
     /// The request/response contract (ModelArts `config.json` `apis`).
     public var apis: [ModelAPI]?
+    /// Probes of the engine.
     public var health: HealthSpec?
     /// Per-replica resources; a service version may override them.
     public var resources: ResourceSpec?
+    /// Quality figures of the model.
     public var metrics: ModelMetrics?
     /// Which services may run it; both by default.
     public var deployTypes: [DeployType]?
@@ -57,6 +68,7 @@ public struct AIApplicationSpec: Codable, Sendable, Hashable {
 
 /// The observed state of an AIApplication.
 public struct AIApplicationStatus: Codable, Sendable, Hashable {
+    /// Pending until validated, then Ready or Failed.
     public var phase: AIApplicationPhase?
     /// The `metadata.generation` this status describes.
     public var observedGeneration: Int64?
@@ -90,6 +102,7 @@ public enum AIApplicationPhase: String, Codable, Sendable, Hashable, CaseIterabl
 public struct ResourceReference: Codable, Sendable, Hashable, Comparable {
     /// `OnlineService` or `BatchService`.
     public var kind: String
+    /// The service's name.
     public var name: String
 
     public init(kind: String, name: String) {

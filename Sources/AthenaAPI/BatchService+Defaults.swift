@@ -2,6 +2,7 @@
 // `parallelism` matches the CRD's default.
 
 extension BatchServiceSpec {
+    /// Pods at once unless `parallelism` says otherwise.
     public static let defaultParallelism = 1
 
     /// The spec with every default filled in. Pure and idempotent.

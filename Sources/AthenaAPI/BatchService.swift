@@ -4,13 +4,20 @@ import KubeModel
 /// Job whose driver feeds each input to the engine and writes one result per input plus a
 /// result manifest.
 public struct BatchService: KubeObject, Hashable {
+    /// Group, version and plural used to build API paths.
     public static let resource = ServingAPI.resource("batchservices")
+    /// The `kind` field value.
     public static let kind = "BatchService"
 
+    /// Always `serving.athena.dev/v1alpha1` for objects built here.
     public var apiVersion: String?
+    /// The kind, as sent by the API server.
     public var kind: String?
+    /// Standard object metadata.
     public var metadata: ObjectMeta
+    /// The desired state, written by users.
     public var spec: BatchServiceSpec
+    /// The observed state, written by the operator through `/status`.
     public var status: BatchServiceStatus?
 
     public init(name: String, namespace: String? = nil, spec: BatchServiceSpec, status: BatchServiceStatus? = nil) {
@@ -26,7 +33,9 @@ public struct BatchService: KubeObject, Hashable {
 public struct BatchServiceSpec: Codable, Sendable, Hashable {
     /// The AIApplication's name (same namespace).
     public var application: String
+    /// Where the inputs are and how to read them.
     public var input: BatchInput
+    /// Where the results go.
     public var output: BatchOutput
     /// Pods working at once (indexed Job completions are split between them); 1 by default.
     public var parallelism: Int?
@@ -87,15 +96,21 @@ public struct BatchOutput: Codable, Sendable, Hashable {
 
 /// The observed state of a BatchService.
 public struct BatchServiceStatus: Codable, Sendable, Hashable {
+    /// Pending, Running, Completed or Failed.
     public var phase: BatchServicePhase?
+    /// The `metadata.generation` this status describes.
     public var observedGeneration: Int64?
     /// `Ready`, `Progressing`, `Complete`, `Failed`.
     public var conditions: [Condition]?
     /// Inputs found.
     public var total: Int?
+    /// Inputs processed successfully.
     public var succeeded: Int?
+    /// Inputs that failed.
     public var failed: Int?
+    /// When the Job started (RFC 3339).
     public var startTime: String?
+    /// When the Job finished (RFC 3339).
     public var completionTime: String?
     /// The Job running the batch.
     public var jobName: String?

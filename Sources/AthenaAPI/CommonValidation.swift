@@ -5,21 +5,37 @@
 /// The accepted ranges of numeric fields, shared by the Swift validation, the CRD schemas (a
 /// test checks they agree) and the API reference.
 public enum FieldRange {
+    /// A TCP port.
     public static let port = 1...65535
+    /// The Kubernetes NodePort range.
     public static let nodePort = 30000...32767
+    /// A version's traffic share, percent.
     public static let weight = 0...100
+    /// Engine replicas of one version.
     public static let replicas = 0...1000
+    /// GPUs per replica.
     public static let gpuCount = 0...64
+    /// Probe start delay.
     public static let initialDelaySeconds = 0...3600
+    /// Probe period.
     public static let periodSeconds = 1...3600
+    /// Probe timeout.
     public static let probeTimeoutSeconds = 1...3600
+    /// Probe failures before acting.
     public static let failureThreshold = 1...1000
+    /// Requests per second per gateway.
     public static let qps = 1...1_000_000
+    /// Largest request body (up to 1 GiB).
     public static let maxBodyBytes = 1...1_073_741_824
+    /// Engine call timeout.
     public static let requestTimeoutSeconds = 1...3600
+    /// Deploy timeout (up to a day).
     public static let deployTimeoutSeconds = 1...86400
+    /// Batch pods at once.
     public static let parallelism = 1...1000
+    /// Batch deadline (up to a week).
     public static let batchTimeoutSeconds = 1...604_800
+    /// Model quality metrics.
     public static let metric = 0.0...1.0
 }
 

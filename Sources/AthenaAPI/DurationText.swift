@@ -3,6 +3,7 @@
 public enum DurationText {
     /// Why a duration did not parse.
     public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// What is wrong.
         public var message: String
         public var description: String { message }
     }

@@ -17,7 +17,9 @@ public struct FieldError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The field, dotted with indices: `spec.rules[0].expression`.
     public var path: String
+    /// What is wrong.
     public var message: String
+    /// The kind of problem.
     public var code: Code
 
     public init(_ path: FieldPath, _ message: String, code: Code = .invalid) {
@@ -42,6 +44,7 @@ public struct FieldError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// A path to a field, built as validation descends: `FieldPath("spec").child("versions").index(1)`.
 public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
+    /// The dotted path.
     public private(set) var description: String
 
     public init(_ root: String) { description = root }

@@ -9,10 +9,14 @@ public struct ModelAPI: Codable, Sendable, Hashable {
     public var url: String?
     /// The HTTP method, `POST` by default (any case).
     public var method: String?
+    /// The request body.
     public var request: ModelAPIMessage?
+    /// The response body.
     public var response: ModelAPIMessage?
 
+    /// The path when `url` is absent.
     public static let defaultURL = "/"
+    /// The method when `method` is absent.
     public static let defaultMethod = "POST"
     /// Methods an API may declare (compared case-insensitively).
     public static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -36,6 +40,7 @@ public struct ModelAPIMessage: Codable, Sendable, Hashable {
     /// The JSON Schema of the body. ModelArts' `"type": "file"` extension is allowed.
     public var data: JSONValue?
 
+    /// The content type when `Content-type` is absent.
     public static let defaultContentType = "application/json"
     /// Content types an API may declare.
     public static let contentTypes = ["application/json", "multipart/form-data"]

@@ -2,7 +2,9 @@
 // (100) depends on the number of versions, so only Swift fills it.
 
 extension OnlineServiceSpec {
+    /// Replicas of a version unless it says otherwise.
     public static let defaultReplicas = 1
+    /// 20 minutes, as ModelArts.
     public static let defaultDeployTimeoutSeconds = 1200
 
     /// The spec with every default filled in. Pure and idempotent.

@@ -3,13 +3,20 @@ import KubeModel
 /// An HTTP API over one or more AIApplication versions, with gray-release weights, header
 /// routing rules, auth, limits and a NodePort (a ModelArts "real-time service").
 public struct OnlineService: KubeObject, Hashable {
+    /// Group, version and plural used to build API paths.
     public static let resource = ServingAPI.resource("onlineservices")
+    /// The `kind` field value.
     public static let kind = "OnlineService"
 
+    /// Always `serving.athena.dev/v1alpha1` for objects built here.
     public var apiVersion: String?
+    /// The kind, as sent by the API server.
     public var kind: String?
+    /// Standard object metadata.
     public var metadata: ObjectMeta
+    /// The desired state, written by users.
     public var spec: OnlineServiceSpec
+    /// The observed state, written by the operator through `/status`.
     public var status: OnlineServiceStatus?
 
     public init(name: String, namespace: String? = nil, spec: OnlineServiceSpec, status: OnlineServiceStatus? = nil) {
@@ -29,10 +36,15 @@ public struct OnlineServiceSpec: Codable, Sendable, Hashable {
     public var rules: [RouteRule]?
     /// A fixed node port (30000–32767); allocated by Kubernetes when absent.
     public var nodePort: Int?
+    /// Who may call; nobody is checked by default.
     public var auth: AuthSpec?
+    /// Requests per second per gateway; unlimited by default.
     public var rateLimit: RateLimitSpec?
+    /// Body size and time limits per request.
     public var limits: RequestLimits?
+    /// Which streaming transports are offered.
     public var streaming: StreamingSpec?
+    /// Stop automatically some time after starting.
     public var autoStop: AutoStopSpec?
     /// Scales every version to zero while keeping the objects (phase `Stopped`).
     public var stopped: Bool?
@@ -40,6 +52,7 @@ public struct OnlineServiceSpec: Codable, Sendable, Hashable {
     public var deployTimeoutSeconds: Int?
     /// The rolling-update budget of each version's Deployment (`1` or `"25%"`).
     public var maxUnavailable: IntOrString?
+    /// How a version's engine endpoint is picked.
     public var loadBalancing: LoadBalancingSpec?
 
     public init(

@@ -1,5 +1,6 @@
 /// Who may call the service.
 public struct AuthSpec: Codable, Sendable, Hashable {
+    /// `none` by default.
     public var mode: AuthMode?
     /// The Secret holding the credentials (tokens, app codes, HMAC keys); required unless `none`.
     public var secretRef: SecretReference?
@@ -24,6 +25,7 @@ public enum AuthMode: String, Codable, Sendable, Hashable, CaseIterable {
 
 /// Requests per second accepted by each gateway replica; excess gets 429.
 public struct RateLimitSpec: Codable, Sendable, Hashable {
+    /// Requests per second.
     public var qps: Int
 
     public init(qps: Int) { self.qps = qps }
@@ -36,7 +38,9 @@ public struct RequestLimits: Codable, Sendable, Hashable {
     /// How long an engine call may take; 40 s by default (longer gets 504).
     public var timeoutSeconds: Int?
 
+    /// 12 MiB.
     public static let defaultMaxBodyBytes = 12_582_912
+    /// 40 seconds.
     public static let defaultTimeoutSeconds = 40
 
     public init(maxBodyBytes: Int? = nil, timeoutSeconds: Int? = nil) {
@@ -71,6 +75,7 @@ public struct AutoStopSpec: Codable, Sendable, Hashable {
 
 /// How a gateway picks an engine endpoint within the chosen version.
 public struct LoadBalancingSpec: Codable, Sendable, Hashable {
+    /// `round-robin` by default.
     public var policy: LoadBalancingPolicy?
     /// The request header whose value is hashed; required for `consistent-hash`.
     public var hashHeader: String?

@@ -2,6 +2,7 @@ import KubeModel
 
 /// The observed state of an OnlineService.
 public struct OnlineServiceStatus: Codable, Sendable, Hashable {
+    /// Deploying, Running, Warning, Failed, Stopping or Stopped.
     public var phase: OnlineServicePhase?
     /// The `metadata.generation` this status describes.
     public var observedGeneration: Int64?
@@ -76,9 +77,13 @@ public enum OnlineServicePhase: String, Codable, Sendable, Hashable, CaseIterabl
 
 /// The observed state of one version.
 public struct VersionStatus: Codable, Sendable, Hashable {
+    /// The AIApplication of this version.
     public var application: String
+    /// Its traffic share, percent.
     public var weight: Int?
+    /// Desired engine replicas.
     public var replicas: Int?
+    /// Engine replicas ready to serve.
     public var readyReplicas: Int?
 
     public init(application: String, weight: Int? = nil, replicas: Int? = nil, readyReplicas: Int? = nil) {

@@ -7,9 +7,13 @@ public struct Probe: Codable, Sendable, Hashable {
     public var grpc: GRPCAction?
     /// A command in the container; healthy on exit status 0.
     public var exec: ExecAction?
+    /// Seconds before the first check (0–3600, default 0).
     public var initialDelaySeconds: Int?
+    /// Seconds between checks (1–3600, default 10).
     public var periodSeconds: Int?
+    /// Seconds a check may take (1–3600, default 1).
     public var timeoutSeconds: Int?
+    /// Failures before acting (1–1000, default 3; 30 for startup).
     public var failureThreshold: Int?
 
     public init(
@@ -64,6 +68,7 @@ public struct GRPCAction: Codable, Sendable, Hashable {
 
 /// A command probe.
 public struct ExecAction: Codable, Sendable, Hashable {
+    /// The command and its arguments.
     public var command: [String]
 
     public init(command: [String]) { self.command = command }
@@ -72,8 +77,11 @@ public struct ExecAction: Codable, Sendable, Hashable {
 /// The three probes of an engine. Startup guards slow model loading; readiness gates traffic;
 /// liveness restarts a wedged engine.
 public struct HealthSpec: Codable, Sendable, Hashable {
+    /// Holds the other probes off until the model has loaded.
     public var startup: Probe?
+    /// Gates traffic to the replica.
     public var readiness: Probe?
+    /// Restarts a wedged engine.
     public var liveness: Probe?
 
     public init(startup: Probe? = nil, readiness: Probe? = nil, liveness: Probe? = nil) {

@@ -5,6 +5,7 @@
 /// fractional number (`cpu: 0.5`) is rejected, as the API server does, because its text is
 /// ambiguous — write `"500m"` or `"0.5"`.
 public struct Quantity: Codable, Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// The quantity as written.
     public var text: String
 
     public init(_ text: String) { self.text = text }

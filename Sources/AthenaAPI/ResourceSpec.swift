@@ -1,8 +1,11 @@
 /// Compute resources of one engine replica. `cpu` and `memory` become both the request and the
 /// limit (a predictable inference pod); `gpu` becomes an extended-resource limit.
 public struct ResourceSpec: Codable, Sendable, Hashable {
+    /// Cores, e.g. `500m` or `2`.
     public var cpu: Quantity?
+    /// Bytes, e.g. `512Mi` or `4Gi`.
     public var memory: Quantity?
+    /// GPUs per replica.
     public var gpu: GPUSpec?
 
     public init(cpu: Quantity? = nil, memory: Quantity? = nil, gpu: GPUSpec? = nil) {

@@ -58,6 +58,7 @@ public struct RoutingRule: Sendable, Hashable, CustomStringConvertible {
 
     /// A compiled regular expression, compared by its text.
     public struct Pattern: Sendable, Hashable {
+        /// The pattern as written.
         public let text: String
         private let regex: SendableRegex
 

@@ -1,5 +1,6 @@
 /// Why a routing rule did not parse, with the 1-based column where the problem starts.
 public struct RoutingRuleError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong.
     public var message: String
     /// 1-based character column in `expression`.
     public var column: Int

@@ -5,7 +5,9 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
     public var image: String?
     /// Overrides the image's entrypoint.
     public var command: [String]?
+    /// Arguments to the entrypoint.
     public var args: [String]?
+    /// Environment of the container.
     public var env: [EnvVar]?
     /// How the gateway reaches the engine; `grpc` (the Athena engine protocol) by default.
     public var `protocol`: EngineProtocolKind?
@@ -49,6 +51,7 @@ public struct ModelSource: Codable, Sendable, Hashable {
     /// Where the engine sees the model; `/models` by default.
     public var mountPath: String?
 
+    /// Where a model is mounted unless `mountPath` says otherwise.
     public static let defaultMountPath = "/models"
 
     public init(uri: String, mountPath: String? = nil) {
@@ -59,9 +62,13 @@ public struct ModelSource: Codable, Sendable, Hashable {
 
 /// Quality figures of the model, shown to users choosing a version (ModelArts `metrics`).
 public struct ModelMetrics: Codable, Sendable, Hashable {
+    /// 0–1.
     public var accuracy: Double?
+    /// 0–1.
     public var precision: Double?
+    /// 0–1.
     public var recall: Double?
+    /// 0–1.
     public var f1: Double?
 
     public init(accuracy: Double? = nil, precision: Double? = nil, recall: Double? = nil, f1: Double? = nil) {

@@ -10,6 +10,7 @@ public enum ServingObject: Sendable, Hashable {
 
     /// Why a document could not be read as an Athena object.
     public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// Each problem with its path.
         public var errors: [FieldError]
         public var description: String { errors.summary }
     }
@@ -54,6 +55,7 @@ public enum ServingObject: Sendable, Hashable {
         }
     }
 
+    /// The object's metadata.
     public var metadata: ObjectMeta {
         switch self {
         case .application(let o): o.metadata

@@ -46,6 +46,7 @@ public enum StoragePath {
 
 /// A validation message without a path yet; the caller knows where it applies.
 public struct FieldMessage: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong.
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
