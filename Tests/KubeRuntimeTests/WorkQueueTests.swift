@@ -64,33 +64,36 @@ struct WorkQueueTests {
     @Test("many workers never process one key concurrently and every key is processed")
     func noConcurrentSameKey() async {
         let queue = WorkQueue<Int>(name: "t")
-        let inFlight = Mutex<Set<Int>>([])
-        let violations = Mutex(0)
-        let processed = Mutex<[Int: Int]>([:])
+        final class Tally: Sendable {
+            let inFlight = Mutex<Set<Int>>([])
+            let violations = Mutex(0)
+            let processed = Mutex<[Int: Int]>([:])
+        }
+        let tally = Tally()
         for i in 0..<50 { queue.add(i % 10) }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
                 group.addTask {
                     while let key = await queue.next() {
-                        let clash = inFlight.withLock { !$0.insert(key).inserted }
-                        if clash { violations.withLock { $0 += 1 } }
-                        processed.withLock { $0[key, default: 0] += 1 }
-                        if key == 3, processed.withLock({ $0[3] }) == 1 { queue.add(3) }  // re-add while in flight
+                        let clash = tally.inFlight.withLock { !$0.insert(key).inserted }
+                        if clash { tally.violations.withLock { $0 += 1 } }
+                        tally.processed.withLock { $0[key, default: 0] += 1 }
+                        if key == 3, tally.processed.withLock({ $0[3] }) == 1 { queue.add(3) }  // re-add while in flight
                         try? await Task.sleep(for: .milliseconds(1))
-                        inFlight.withLock { _ = $0.remove(key) }
+                        tally.inFlight.withLock { _ = $0.remove(key) }
                         queue.done(key)
                     }
                 }
             }
             // Stop once all keys ran (bounded wait).
             let deadline = ContinuousClock.now + .seconds(10)
-            while processed.withLock({ $0.count < 10 || $0[3, default: 0] < 2 }), ContinuousClock.now < deadline {
+            while tally.processed.withLock({ $0.count < 10 || $0[3, default: 0] < 2 }), ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(5))
             }
             queue.shutDown()
         }
-        #expect(violations.withLock { $0 } == 0)
-        let counts = processed.withLock { $0 }
+        #expect(tally.violations.withLock { $0 } == 0)
+        let counts = tally.processed.withLock { $0 }
         #expect(counts.count == 10)
         #expect(counts[3] == 2)
         #expect(counts.filter { $0.key != 3 }.values.allSatisfy { $0 == 1 })
