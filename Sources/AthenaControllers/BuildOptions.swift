@@ -7,6 +7,7 @@ import Foundation
 public struct BuildOptions: Sendable, Hashable {
     public static let defaultGatewayImage = "athena-serving/athena-gateway:0.1.0"
     public static let defaultModelFetcherImage = "busybox:1.36"
+    public static let defaultEngineImage = "athena-serving/athena-engine:0.1.0"
 
     /// Image of the gateway sidecar injected into every engine pod.
     public var gatewayImage: String
@@ -14,6 +15,9 @@ public struct BuildOptions: Sendable, Hashable {
     public var gatewayPullPolicy: String?
     /// `resources` of the sidecar container (requests/limits), as the Kubernetes JSON object.
     public var gatewayResources: JSONValue?
+    /// Engine image for applications that give only a model package (no `runtime.image`):
+    /// the Athena Python SDK runtime that loads `wrapper.py` / `customize_service.py` from it.
+    public var engineImage: String
     /// Image of the init container that downloads `model.uri` when it is an http(s) URL.
     public var modelFetcherImage: String
     /// Cluster DNS suffix used in the routing table's endpoint names.
@@ -21,18 +25,20 @@ public struct BuildOptions: Sendable, Hashable {
 
     public init(
         gatewayImage: String = BuildOptions.defaultGatewayImage, gatewayPullPolicy: String? = nil,
-        gatewayResources: JSONValue? = nil, modelFetcherImage: String = BuildOptions.defaultModelFetcherImage,
+        gatewayResources: JSONValue? = nil, engineImage: String = BuildOptions.defaultEngineImage,
+        modelFetcherImage: String = BuildOptions.defaultModelFetcherImage,
         clusterDomain: String = "cluster.local"
     ) {
         self.gatewayImage = gatewayImage
         self.gatewayPullPolicy = gatewayPullPolicy
         self.gatewayResources = gatewayResources
+        self.engineImage = engineImage
         self.modelFetcherImage = modelFetcherImage
         self.clusterDomain = clusterDomain
     }
 
     /// Reads the settings the Helm chart gives the operator pod: `ATHENA_GATEWAY_IMAGE`,
-    /// `ATHENA_GATEWAY_IMAGE_PULL_POLICY`, `ATHENA_GATEWAY_RESOURCES` (JSON), `ATHENA_MODEL_FETCHER_IMAGE`,
+    /// `ATHENA_GATEWAY_IMAGE_PULL_POLICY`, `ATHENA_GATEWAY_RESOURCES` (JSON), `ATHENA_ENGINE_IMAGE`, `ATHENA_MODEL_FETCHER_IMAGE`,
     /// `ATHENA_CLUSTER_DOMAIN`. A malformed `ATHENA_GATEWAY_RESOURCES` is an error, not silently ignored.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment
@@ -48,6 +54,7 @@ public struct BuildOptions: Sendable, Hashable {
             }
             options.gatewayResources = value
         }
+        if let image = environment["ATHENA_ENGINE_IMAGE"], !image.isEmpty { options.engineImage = image }
         if let image = environment["ATHENA_MODEL_FETCHER_IMAGE"], !image.isEmpty { options.modelFetcherImage = image }
         if let domain = environment["ATHENA_CLUSTER_DOMAIN"], !domain.isEmpty { options.clusterDomain = domain }
         return options

@@ -28,7 +28,7 @@ enum DeploymentBuilder {
             volumes.append(["name": "auth", "secret": ["secretName": .string(secret.name)]])
         }
 
-        let maxUnavailable: JSONValue = JSON.encode(plan.service.spec.maxUnavailable) ?? "25%"
+        let maxUnavailable: JSONValue = plan.service.spec.maxUnavailable.flatMap { JSON.encode($0) } ?? "25%"
         let podSpec = JSON.object([
             ("securityContext", ["runAsNonRoot": true, "seccompProfile": ["type": "RuntimeDefault"]]),
             ("nodeSelector", nodeSelector(plan)),
@@ -67,7 +67,7 @@ enum DeploymentBuilder {
         let health = plan.spec.health
         return JSON.object([
             ("name", "engine"),
-            ("image", JSON.string(runtime.image)),
+            ("image", .string(plan.image)),
             ("command", runtime.command.map(JSON.strings)),
             ("args", runtime.args.map(JSON.strings)),
             ("ports", [["name": "engine", "containerPort": .number(Double(plan.enginePort)), "protocol": "TCP"]]),

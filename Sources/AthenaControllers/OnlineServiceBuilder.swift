@@ -16,7 +16,7 @@ public enum OnlineServiceBuilder {
         }
         var plans: [VersionPlan] = []
         for version in defaulted.spec.versions {
-            plans.append(try VersionPlan(service: defaulted, version: version, applications: applications))
+            plans.append(try VersionPlan(service: defaulted, version: version, applications: applications, options: options))
         }
         let owner = Owner(defaulted)
         var objects = [try RoutingTableBuilder.configMap(plans, service: defaulted, owner: owner, options: options)]
@@ -37,7 +37,7 @@ public enum OnlineServiceBuilder {
         defaulted.spec = service.spec.withDefaults()
         var plans: [VersionPlan] = []
         for version in defaulted.spec.versions {
-            plans.append(try VersionPlan(service: defaulted, version: version, applications: applications))
+            plans.append(try VersionPlan(service: defaulted, version: version, applications: applications, options: options))
         }
         return RoutingTableBuilder.table(plans, service: defaulted, options: options)
     }

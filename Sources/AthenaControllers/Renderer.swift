@@ -66,9 +66,10 @@ public struct Renderer: Sendable {
     public static func servingObjects(_ documents: [String]) throws(RenderError) -> [ServingObject] {
         var objects: [ServingObject] = []
         for (index, text) in documents.enumerated() {
-            let nodes: [Node]
+            var nodes: [Node] = []
             do {
-                nodes = try Array(Yams.compose_all(yaml: text))
+                let parser = try Parser(yaml: text)
+                while let node = try parser.nextRoot() { nodes.append(node) }
             } catch {
                 throw RenderError("document \(index + 1): not valid YAML: \(error)")
             }

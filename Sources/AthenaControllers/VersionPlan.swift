@@ -16,7 +16,10 @@ struct VersionPlan {
     var applicationName: String { version.application }
     var gatewayPort: Int { ChildNames.gatewayPort(enginePort: enginePort) }
 
-    init(service: OnlineService, version: ServiceVersion, applications: [AIApplication]) throws(BuildError) {
+    /// The engine image: the application's own, else the default engine over its model package.
+    var image: String
+
+    init(service: OnlineService, version: ServiceVersion, applications: [AIApplication], options: BuildOptions) throws(BuildError) {
         guard let application = applications.first(where: { $0.metadata.name == version.application }) else {
             throw BuildError("AIApplication \(version.application) not found in namespace \(service.metadata.namespace ?? "default")")
         }
@@ -24,8 +27,12 @@ struct VersionPlan {
         self.version = version
         self.application = application
         spec = application.spec.withDefaults()
-        guard let image = spec.runtime?.image, !image.isEmpty else {
-            throw BuildError("AIApplication \(version.application): spec.runtime.image is required to deploy it")
+        if let own = spec.runtime?.image, !own.isEmpty {
+            image = own
+        } else if spec.model != nil {
+            image = options.engineImage
+        } else {
+            throw BuildError("AIApplication \(version.application): set spec.runtime.image or spec.model.uri to deploy it")
         }
         engineProtocol = spec.runtime?.protocol ?? .grpc
         enginePort = spec.runtime?.port ?? engineProtocol.defaultPort
