@@ -197,6 +197,9 @@ struct ResourceHandler {
         let buffer = try await request.body.collect(upTo: APIResponder.maxBodyBytes)
         let data = Data(buffer: buffer)
         let contentType = request.headers[.contentType] ?? ""
+        if contentType.contains("protobuf") || contentType.contains("cbor") {
+            throw APIErrors.unsupportedMediaType(contentType)
+        }
         if yaml || contentType.contains("yaml") {
             do {
                 return try YAMLConversion.parse(String(decoding: data, as: UTF8.self))
