@@ -54,11 +54,10 @@ public struct KubeConfig: Sendable, Hashable {
                 tried.append("$KUBECONFIG entry \(path) (missing)")
             }
         }
-        if let home = environment["HOME"] ?? NSHomeDirectory() as String? {
-            let path = (home as NSString).appendingPathComponent(".kube/config")
-            if FileManager.default.fileExists(atPath: path) { return try fromFile(path, context: context) }
-            tried.append("\(path) (missing)")
-        }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let homeConfig = (home as NSString).appendingPathComponent(".kube/config")
+        if FileManager.default.fileExists(atPath: homeConfig) { return try fromFile(homeConfig, context: context) }
+        tried.append("\(homeConfig) (missing)")
         if environment["KUBERNETES_SERVICE_HOST"] != nil {
             return try inCluster(environment: environment)
         }
