@@ -202,6 +202,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AthenaCLITests", dependencies: ["AthenaCLI"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["KubeTesting", "KubeClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["KubeTesting", "KubeClient", "AthenaAPI"], swiftSettings: swiftSettings),
     ]
 )

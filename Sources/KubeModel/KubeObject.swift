@@ -39,18 +39,3 @@ public struct GroupVersionResource: Sendable, Hashable, CustomStringConvertible 
 
     public var description: String { group.isEmpty ? "\(resource).\(version)" : "\(resource).\(version).\(group)" }
 }
-
-/// Any object as plain JSON, for kinds the program has no type for.
-public struct UnstructuredObject: Codable, Sendable, Hashable {
-    public var json: JSONValue
-
-    public init(json: JSONValue) { self.json = json }
-
-    public init(from decoder: any Decoder) throws { json = try JSONValue(from: decoder) }
-    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
-
-    public var metadata: ObjectMeta {
-        get { (try? json["metadata"]?.decode(as: ObjectMeta.self)) ?? ObjectMeta() }
-        set { json["metadata"] = try? JSONValue(encoding: newValue) }
-    }
-}

@@ -1,1 +1,0 @@
-// AthenaAPI module. Filled in by its own files.

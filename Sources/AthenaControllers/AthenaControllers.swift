@@ -1,1 +1,0 @@
-// AthenaControllers module. Filled in by its own files.

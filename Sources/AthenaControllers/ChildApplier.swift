@@ -1,0 +1,60 @@
+import AthenaAPI
+import KubeClient
+
+/// Makes one desired child exist as built: creates it when missing, repairs the fields the builders own
+/// when they drifted (JSON merge of the desired object over the live one), and writes nothing when the
+/// live object already holds every desired field. The building block of the OnlineService reconciler.
+public struct ChildApplier: Sendable {
+    /// What `apply` did, for logs, events and tests.
+    public enum Outcome: String, Sendable, Hashable {
+        case created, updated, unchanged
+    }
+
+    public let api: any KubeAPI
+
+    public init(api: any KubeAPI) {
+        self.api = api
+    }
+
+    /// The REST resource of a child kind the builders produce.
+    public static func resource(forKind kind: String) -> GroupVersionResource? {
+        switch kind {
+        case "ConfigMap": GroupVersionResource(group: "", version: "v1", resource: "configmaps")
+        case "Service": GroupVersionResource(group: "", version: "v1", resource: "services")
+        case "Deployment": GroupVersionResource(group: "apps", version: "v1", resource: "deployments")
+        case "NetworkPolicy": GroupVersionResource(group: "networking.k8s.io", version: "v1", resource: "networkpolicies")
+        default: nil
+        }
+    }
+
+    public func apply(_ desired: JSONValue) async throws -> Outcome {
+        let kind = desired["kind"]?.stringValue ?? ""
+        guard let resource = Self.resource(forKind: kind), let name = desired["metadata"]?["name"]?.stringValue else {
+            throw BuildError("cannot apply an object of kind \(kind) without a name")
+        }
+        let namespace = desired["metadata"]?["namespace"]?.stringValue
+        let live: UnstructuredObject
+        do {
+            live = try await api.get(resource, namespace: namespace, name: name)
+        } catch KubeError.api(let status) where status.code == 404 {
+            _ = try await api.create(resource, UnstructuredObject(json: desired))
+            return .created
+        }
+        if Self.contains(live.json, desired) { return .unchanged }
+        _ = try await api.update(resource, UnstructuredObject(json: live.json.applyingMergePatch(desired)))
+        return .updated
+    }
+
+    /// Whether `actual` holds every field of `desired` with the same value (objects: a subset, arrays:
+    /// same length and element-wise). Fields the API server adds (defaults, clusterIP, status) are ignored.
+    public static func contains(_ actual: JSONValue, _ desired: JSONValue) -> Bool {
+        switch (actual, desired) {
+        case (.object(let a), .object(let d)):
+            return d.allSatisfy { key, value in a[key].map { contains($0, value) } ?? false }
+        case (.array(let a), .array(let d)):
+            return a.count == d.count && zip(a, d).allSatisfy { contains($0, $1) }
+        default:
+            return actual == desired
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// KubeRuntime module. Filled in by its own files.

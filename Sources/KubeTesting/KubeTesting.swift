@@ -1,1 +1,0 @@
-// KubeTesting module. Filled in by its own files.

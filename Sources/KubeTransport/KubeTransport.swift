@@ -1,1 +1,0 @@
-// KubeTransport module. Filled in by its own files.
