@@ -133,8 +133,9 @@ let package = Package(
         .target(
             name: "AthenaCLI",
             dependencies: [
-                "AthenaAPI", "AthenaGateway", "AthenaControllers",
+                "AthenaAPI", "AthenaGateway", "AthenaControllers", "KubeModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -201,7 +202,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AthenaCLITests", dependencies: ["AthenaCLI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AthenaCLITests",
+            dependencies: [
+                "AthenaCLI", "AthenaAPI", "KubeModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["KubeTesting", "KubeClient"], swiftSettings: swiftSettings),
     ]
 )
