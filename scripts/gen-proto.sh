@@ -15,8 +15,9 @@ py=.venv/bin/python
 
 # MARK: - Swift
 if [ "${SKIP_SWIFT:-0}" != 1 ]; then
-  swift build --product protoc-gen-swift >/dev/null
-  swift build --product protoc-gen-grpc-swift-2 >/dev/null
+  for product in protoc-gen-swift protoc-gen-grpc-swift-2; do
+    if ! log=$(swift build --product "$product" 2>&1); then echo "$log" >&2; exit 1; fi
+  done
   bin=$(swift build --show-bin-path)
   out=Sources/EngineProtocol/Generated
   rm -rf "$out"; mkdir -p "$out"
