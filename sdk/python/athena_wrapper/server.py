@@ -79,7 +79,10 @@ class EngineServer:
         )
         egrpc.add_EngineServicer_to_server(self.engine, self.server)
         hgrpc.add_HealthServicer_to_server(self.health, self.server)
-        self.port = self.server.add_insecure_port(listen)
+        try:
+            self.port = self.server.add_insecure_port(listen)
+        except RuntimeError as e:
+            raise EngineError(errors.INIT_ERROR, "cannot listen on %s: %s" % (listen, e)) from e
         if self.port == 0:
             raise EngineError(errors.INIT_ERROR, "cannot listen on %s" % listen)
         self.host = listen.rsplit(":", 1)[0]

@@ -148,6 +148,18 @@ def test_missing_app_exits_1(tmp_path):
     assert "neither wrapper.py" in out.stderr
 
 
+def test_port_in_use_exits_1():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "athena_wrapper.serve", "--app", SCAFFOLD,
+                              "--listen", "127.0.0.1:%d" % port], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert "cannot listen on 127.0.0.1:%d" % port in out.stderr
+
+
 def test_sigterm_exits_cleanly():
     e = Engine(SCAFFOLD).start()
     assert once(e, {"p2": "x"}, items()).code == 0
