@@ -173,6 +173,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "bench-noop-engine",
+            dependencies: [
+                "EngineProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            path: "Sources/bench-noop-engine",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "kube-testserver",
             dependencies: [
                 "KubeTesting",
