@@ -30,8 +30,8 @@ def main() -> None:
         path = os.path.join(out, "%d_%d.png" % (d, count[d]))
         img.save(path, optimize=True)
         with open(path, "rb") as f:
-            proba = w.model.predict_proba(to_features(f.read()))[0]
-        if int(np.argmax(proba)) != d or proba[d] < 0.6:
+            digit, score = w.predict(to_features(f.read()))
+        if digit != d or score < 1.0:
             os.remove(path)
             continue
         count[d] += 1
