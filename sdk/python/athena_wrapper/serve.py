@@ -3,6 +3,7 @@
 Prints `athena-wrapper: listening on HOST:PORT` once the port is bound (PORT 0 picks one) and
 `athena-wrapper: ready SERVICE VERSION` once the model is loaded (health turns SERVING).
 SIGTERM/SIGINT → health NOT_SERVING, in-flight calls finish (5 s grace), wrapperFini, exit 0.
+With `ATHENA_PARENT_PID` set, the same happens when that process is no longer the parent.
 Exit 1 when the application cannot load, 2 on bad arguments.
 """
 import argparse
@@ -26,6 +27,17 @@ def _parse_config(pairs: List[str]) -> Dict[str, str]:
         k, v = p.split("=", 1)
         out[k] = v
     return out
+
+
+def _parent_pid() -> Optional[int]:
+    """`ATHENA_PARENT_PID` (set by `athena serve`): the engine exits when that parent dies,
+    even if it was SIGKILLed and could not stop its workers."""
+    value = os.environ.get("ATHENA_PARENT_PID", "")
+    try:
+        return int(value) if value else None
+    except ValueError:
+        log.warning("ignoring ATHENA_PARENT_PID=%r: not a pid", value)
+        return None
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -71,11 +83,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     print("athena-wrapper: ready %s %s" % (app.service_id, app.version), flush=True)
     log.info("engine %s %s serving on %s", app.service_id, app.version, server.address)
+    parent = _parent_pid()
     while not stop.wait(0.5):
-        pass
+        if parent is not None and os.getppid() != parent:
+            log.warning("parent process %d is gone; shutting down", parent)
+            break
     log.info("shutting down")
     server.stop(grace=5.0)
-    print("athena-wrapper: stopped", flush=True)
+    try:
+        print("athena-wrapper: stopped", flush=True)
+    except OSError:  # stdout gone with the parent
+        pass
     return 0
 
 

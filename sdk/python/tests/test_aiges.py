@@ -167,3 +167,36 @@ def test_sigterm_exits_cleanly():
     assert e.proc.wait(15) == 0
     e.wait_line("athena-wrapper: stopped", timeout=5)
     e.stop()
+
+
+def test_exits_when_parent_dies():
+    """ATHENA_PARENT_PID: a worker orphaned by a SIGKILLed `athena serve` stops by itself."""
+    import time
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import os, subprocess, sys, time\n"
+            "env = dict(os.environ, ATHENA_PARENT_PID=str(os.getpid()))\n"
+            "p = subprocess.Popen([sys.executable, '-m', 'athena_wrapper.serve', '--app', sys.argv[1],"
+            " '--listen', '127.0.0.1:0'], env=env, stdout=subprocess.PIPE, text=True)\n"
+            "line = ''\n"
+            "while not line.startswith('athena-wrapper: ready'):\n"
+            "    line = p.stdout.readline()\n"
+            "    if not line: sys.exit(3)\n"
+            "print(p.pid, flush=True)\n"
+            "time.sleep(60)\n"), SCAFFOLD],
+        stdout=subprocess.PIPE, text=True)
+    child = int(launcher.stdout.readline())
+    launcher.kill()
+    launcher.wait(10)
+    deadline = time.monotonic() + 15
+    alive = True
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            alive = False
+            break
+        time.sleep(0.1)
+    if alive:
+        os.kill(child, signal.SIGKILL)
+    assert not alive, "engine kept running after its parent died"
