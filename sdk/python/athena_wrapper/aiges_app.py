@@ -119,7 +119,9 @@ class AigesApp:
             return pb.InferResponse(code=code, message=self._error_text(code), request_id=request_id, status=status)
         accepts = accept_descriptors(params)
         try:
-            data = [from_response_data(i, accepts) for i in response_items(resp)]
+            # Response() starts with one blank item; a wrapper that never filled it sends nothing.
+            data = [from_response_data(i, accepts) for i in response_items(resp)
+                    if getattr(i, "key", "") or getattr(i, "data", None)]
         except (TypeError, ValueError) as e:
             raise EngineError(errors.INVALID_RESPONSE, "response data is not serialisable: %s" % e) from e
         return pb.InferResponse(code=0, message="success", data=data, request_id=request_id, status=status)
