@@ -1,9 +1,7 @@
-import AsyncHTTPClient
 import AthenaAPI
 import AthenaGateway
 import Foundation
 import Logging
-import NIOCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -92,7 +90,7 @@ struct LocalServer: Sendable {
                 guard let bound else { return .notReady("the gateway did not start") }
                 let url = "http://\(displayHost):\(bound)"
                 say("gateway listening on \(url)")
-                if let problem = await waitReady(url: url) { return .notReady(problem) }
+                if let problem = await waitReady(gateway: gateway) { return .notReady(problem) }
                 announce(url: url)
                 return .ready
             }
@@ -141,23 +139,27 @@ struct LocalServer: Sendable {
         }
     }
 
-    /// Polls `/readyz` (ready only with a healthy engine) until 200 or the startup timeout.
-    private func waitReady(url: String) async -> String? {
+    /// Polls every worker's gRPC health (through the gateway's own engine connections) until all
+    /// report SERVING: announcing "ready" with one worker still loading would send the first
+    /// requests to a worker that answers "engine is still loading".
+    private func waitReady(gateway: Gateway) async -> String? {
         let clock = ContinuousClock()
         let deadline = clock.now + startupTimeout
-        var last = "no answer"
+        var healthy = 0
+        var total = 0
         while clock.now < deadline && !Task.isCancelled {
-            do {
-                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(url)/readyz"), timeout: .seconds(2))
-                _ = try? await response.body.collect(upTo: 1 << 20)
-                if response.status.code == 200 { return nil }
-                last = "HTTP \(response.status.code)"
-            } catch {
-                last = "\(error)"
+            let engines = gateway.state.services.values.flatMap { $0.versions.flatMap { $0.endpoints.engines } }
+            total = engines.count
+            healthy = await withTaskGroup(of: Bool.self) { group in
+                for (_, engine) in engines { group.addTask { await engine.checkHealth(timeout: .seconds(1)) } }
+                var count = 0
+                for await ok in group where ok { count += 1 }
+                return count
             }
+            if total > 0 && healthy == total { return nil }
             try? await Task.sleep(for: .milliseconds(200))
         }
-        return "the engine workers did not become healthy within \(startupTimeout) (last /readyz: \(last))"
+        return "the engine workers did not become healthy within \(startupTimeout) (\(healthy) of \(total) healthy)"
     }
 
     /// The URL and a ready-made request, printed once everything is healthy.

@@ -27,7 +27,7 @@ struct CLIEndToEndTests {
         let result = try await CLI.run(["schema", "examples/digits"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        #expect(object?["service"] as? String == "digits", "\(result.stdout)")
+        #expect(object?["service_id"] as? String == "digits", "\(result.stdout)")
         #expect(result.stdout.contains("\"image\""))
     }
 

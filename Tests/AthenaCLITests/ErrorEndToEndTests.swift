@@ -48,7 +48,8 @@ struct ErrorEndToEndTests {
         }
         #expect(response.status == c.status, "\(c.name): \(response.text)")
         #expect(response.aseCode == c.code, "\(c.name): \(response.text)")
-        #expect(!(response.json?["header"]?["message"]?.stringValue ?? "").isEmpty, "\(c.name): no message: \(response.text)")
+        let message = response.json?["header"]?["message"]?.stringValue ?? ""
+        #expect(message.isEmpty == false, "\(c.name): no message: \(response.text)")
         // still serving
         #expect(try await HTTP.get("\(server.baseURL)/readyz").status == 200)
     }
