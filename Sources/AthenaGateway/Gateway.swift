@@ -61,6 +61,7 @@ public final class Gateway: Sendable {
         let problems = table.problems()
         guard problems.isEmpty else { throw RoutingTableLoadError(file: "<in memory>", message: problems.joined(separator: "; ")) }
         self.current = Mutex(try GatewayState.build(table: table, previous: nil, factory: factory).state)
+        metrics.configValid.record(1)
     }
 
     /// A gateway serving the routing table in `configFile` (YAML or JSON), reloaded when it
@@ -75,6 +76,7 @@ public final class Gateway: Sendable {
         self.configFile = configFile
         self.factory = options.engineFactory ?? DefaultEngineFactory(logger: options.logger)
         self.current = Mutex(try GatewayState.build(table: table, previous: nil, factory: factory).state)
+        metrics.configValid.record(1)
     }
 
     /// The state requests are served from right now.
