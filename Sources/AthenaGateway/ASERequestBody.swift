@@ -52,7 +52,13 @@ struct ASEPayloadItem: Decodable {
                 }
                 self.status = status
             } else {
-                desc[name] = try container.decode(JSONValue.self, forKey: key)
+                // Descriptors are nearly always strings or integers: try those before the
+                // general value decoder (each failed attempt costs a thrown error).
+                if let text = try? container.decode(String.self, forKey: key) {
+                    desc[name] = .string(text)
+                } else {
+                    desc[name] = try container.decode(JSONValue.self, forKey: key)
+                }
             }
         }
     }

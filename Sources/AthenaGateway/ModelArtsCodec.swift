@@ -29,15 +29,19 @@ enum ModelArtsCodec {
         guard type.hasPrefix("application/json") || type.hasSuffix("+json") || type.hasPrefix("text/") else {
             throw GatewayError(.invalidRequest, "unsupported content type \(contentType ?? ""): use application/json or multipart/form-data")
         }
-        // Parse once: a malformed body is refused here, not by the engine.
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: body)
-        } catch let error as DecodingError {
-            throw ASECodec.gatewayError(error)
-        }
-        if let schema = version?.modelArtsSchema, let first = schema.validate(value, path: "body").first {
-            throw GatewayError(.schemaViolation, first.description)
+        // Without a schema the body only needs to be JSON: check its syntax, do not parse it.
+        if let schema = version?.modelArtsSchema {
+            let value: JSONValue
+            do {
+                value = try JSONDecoder().decode(JSONValue.self, from: body)
+            } catch let error as DecodingError {
+                throw ASECodec.gatewayError(error)
+            }
+            if let first = schema.validate(value, path: "body").first {
+                throw GatewayError(.schemaViolation, first.description)
+            }
+        } else if let problem = JSONSyntax.problem(in: body) {
+            throw GatewayError(.malformedJSON, "malformed JSON: \(problem)")
         }
         let item = EngineItem(dataID: "body", kind: .text, descArgs: ["content-type": "application/json"], data: body.data)
         return EngineRequest(sid: sid, service: service, items: [item])
