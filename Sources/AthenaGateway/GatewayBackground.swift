@@ -20,6 +20,13 @@ struct GatewayBackground: Service {
                 await group.waitForAll()
             }
         }
+        // ServiceGroup stops services in reverse order: the HTTP server has drained by now,
+        // so engine connections can close.
+        for service in gateway.state.services.values {
+            for version in service.versions {
+                for (_, engine) in version.endpoints.engines { await engine.shutdown() }
+            }
+        }
     }
 }
 
