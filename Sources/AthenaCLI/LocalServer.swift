@@ -2,6 +2,7 @@ import AthenaAPI
 import AthenaGateway
 import Foundation
 import Logging
+import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -61,15 +62,22 @@ struct LocalServer: Sendable {
             throw CLIError("cannot start the gateway: \(error)")
         }
 
-        let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
-            group.addTask {
-                do {
-                    try await gateway.run()
-                    return .gatewayEnded(nil)
-                } catch {
-                    return .gatewayEnded(error)
-                }
+        // The gateway runs in its own service group so that stopping is a graceful shutdown
+        // (requests in flight finish, then the workers stop), not a cancellation.
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: gateway.makeApplication())],
+            gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+        let gatewayTask = Task { () -> (any Error)? in
+            do {
+                try await services.run()
+                return nil
+            } catch {
+                return error
             }
+        }
+
+        let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
+            group.addTask { .gatewayEnded(await gatewayTask.value) }
             group.addTask {
                 if let message = await supervisor.supervise() { return .workersFailed(message) }
                 return .gatewayEnded(nil)
@@ -100,7 +108,15 @@ struct LocalServer: Sendable {
                 result = next
                 break
             }
+            if case .gatewayEnded = result {} else { say("stopping the gateway…") }
+            await services.triggerGracefulShutdown()
+            let drain = Task {
+                try? await Task.sleep(for: .seconds(10))
+                gatewayTask.cancel() // requests still running after 10 s are cut
+            }
             group.cancelAll()
+            _ = await gatewayTask.value
+            drain.cancel()
             return result
         }
 
