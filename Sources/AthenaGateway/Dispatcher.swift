@@ -16,6 +16,13 @@ struct Dispatcher: Sendable {
             do {
                 let response = try await lease.engine.infer(request, deadline: deadline)
                 version.endpoints.release(lease, outcome: .success)
+                // A loading engine did not run the request: like an unreached one, try another.
+                if response.code == EngineCodeRange.notReady, attempt == 0, ContinuousClock.now < deadline,
+                    version.endpoints.snapshot().contains(where: { $0.address != lease.address })
+                {
+                    excluded = lease.address
+                    continue
+                }
                 return response
             } catch let error as EngineError {
                 metrics.upstreamError(service: service.name, version: version.name, kind: "\(error.kind)")

@@ -61,10 +61,13 @@ public enum GatewayErrorCode: Int, Sendable, CaseIterable {
 public enum EngineCodeRange {
     /// Wrapper codes meaning "your input was rejected" (AIGES-style 30xxx client faults).
     public static let clientFault = 30400...30499
+    /// "Engine still loading": the engine did not run the request; another endpoint may.
+    public static let notReady = 30010
 
     /// 400 for client-fault codes (and gateway 4xx codes an engine may echo), 500 otherwise.
     public static func httpStatus(forEngineCode code: Int) -> HTTPResponse.Status {
         if clientFault.contains(code) { return .badRequest }
+        if code == notReady { return .serviceUnavailable }
         if let known = GatewayErrorCode(rawValue: code), known.httpStatus.code < 500 { return known.httpStatus }
         return .internalServerError
     }

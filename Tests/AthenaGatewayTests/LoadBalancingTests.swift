@@ -169,3 +169,24 @@ extension Sequence where Element: Sendable {
         return out
     }
 }
+
+@Suite("Engines still loading")
+struct LoadingEngineTests {
+    @Test("code 30010 from one endpoint: retried on another; alone: 503 with the code")
+    func loadingEngine() async throws {
+        let factory = FakeEngineFactory()
+        factory["10.0.0.1:9000"].set(.fail(code: 30010, message: "engine is still loading"))
+        let table = Fixtures.table(endpoints: ["10.0.0.1:9000", "10.0.0.2:9000"], balancing: .init(policy: .roundRobin))
+        try await Fixtures.gateway(table, factory: factory).makeApplication().test(.router) { client in
+            for _ in 0..<3 {
+                let response = try await client.execute(uri: "/v1/private/digits", method: .post, body: Fixtures.aseBody())
+                #expect(response.status == .ok)
+            }
+        }
+        try await Fixtures.gateway(Fixtures.table(endpoints: ["10.0.0.1:9000"]), factory: factory).makeApplication().test(.router) { client in
+            let response = try await client.execute(uri: "/v1/private/digits", method: .post, body: Fixtures.aseBody())
+            #expect(response.status == .serviceUnavailable)
+            #expect(try Fixtures.json(response)[path: ["header", "code"]] == 30010)
+        }
+    }
+}
