@@ -133,9 +133,11 @@ let package = Package(
         .target(
             name: "AthenaCLI",
             dependencies: [
-                "AthenaAPI", "AthenaGateway", "AthenaControllers",
+                "AthenaAPI", "AthenaGateway", "AthenaControllers", "KubeModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -172,6 +174,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "bench-noop-engine",
+            dependencies: [
+                "EngineProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            path: "Sources/bench-noop-engine",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "kube-testserver",
             dependencies: [
                 "KubeTesting",
@@ -201,7 +213,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AthenaCLITests", dependencies: ["AthenaCLI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AthenaCLITests",
+            dependencies: [
+                "AthenaCLI", "AthenaAPI", "KubeModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["KubeTesting", "KubeClient", "AthenaAPI"], swiftSettings: swiftSettings),
     ]
 )

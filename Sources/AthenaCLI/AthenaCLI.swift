@@ -1,1 +1,0 @@
-// AthenaCLI module. Filled in by its own files.

@@ -1,0 +1,69 @@
+import ArgumentParser
+import AthenaAPI
+import AthenaGateway
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `athena serve DIR`: local mode without a cluster — N engine workers plus the gateway in-process.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve an application folder locally: engine workers + the HTTP gateway.",
+        discussion: """
+        Starts --workers engine processes (python -m athena_wrapper.serve) on free ports of 127.0.0.1,
+        waits until they are healthy, and serves the ASE, ModelArts, KServe v1 and OIP v2 APIs on
+        http://HOST:PORT. A worker that dies is restarted; Ctrl-C or SIGTERM stops everything.
+        Python: --python, else $ATHENA_PYTHON, else .venv/bin/python in this folder or a parent, else python3.
+        """
+    )
+
+    @Argument(help: "The application folder (wrapper.py, or config.json + customize_service.py).")
+    var dir: String
+
+    @Option(help: "Number of engine worker processes.")
+    var workers: Int = 2
+
+    @Option(help: "Address the gateway listens on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port the gateway listens on (0 picks a free one).")
+    var port: Int = 1888
+
+    @Option(help: "Python interpreter for the engine workers.")
+    var python: String?
+
+    @Option(help: "Seconds to wait for the workers to become healthy.")
+    var startupTimeout: Int = 180
+
+    @Option(help: "Gateway log level: trace, debug, info (access logs), notice, warning, error.")
+    var logLevel: String = "notice"
+
+    /// For supervisors and tests: stop everything when standard input closes (the parent died).
+    @Flag(help: .hidden)
+    var exitOnStdinEOF = false
+
+    func validate() throws {
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard startupTimeout > 0 else { throw ValidationError("--startup-timeout must be positive") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
+    }
+
+    func run() async throws {
+        try await CLIError.reporting {
+            let app = try AppDescription.appDirectory(dir)
+            let python = try PythonLocator(explicit: python).locate()
+            let description = try await AppDescription.load(app: app, python: python)
+            let server = LocalServer(
+                app: app, python: python, description: description, workers: workers,
+                host: host, port: port, startupTimeout: .seconds(startupTimeout), exitOnStdinEOF: exitOnStdinEOF,
+                logLevel: Logger.Level(rawValue: logLevel) ?? .notice)
+            try await server.run()
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// AthenaGateway module. Filled in by its own files.

@@ -1,0 +1,45 @@
+public import AthenaAPI
+
+/// One engine endpoint as the gateway sees it: the seam between request handling and the wire
+/// (gRPC `athena.engine.v1`, a plain HTTP engine, or a fake in tests).
+///
+/// Implementations keep their connections long-lived and must honour `deadline` themselves
+/// (gRPC deadlines, HTTP client deadlines) so the gateway needs no timer task per request.
+public protocol Engine: Sendable {
+    /// Runs a once request. Throws `EngineError` for transport failures; wrapper errors come back
+    /// as a response with a non-zero `code`.
+    func infer(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse
+
+    /// Opens a streaming session (WebSocket/SSE front-ends). Engines without sessions throw
+    /// `EngineError(.unsupported, …)`.
+    func openSession(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> any EngineSession
+
+    /// An active health check (grpc.health.v1, or HTTP GET on the health path).
+    func checkHealth(timeout: Duration) async -> Bool
+
+    /// Releases connections; called when the endpoint leaves the routing table.
+    func shutdown() async
+}
+
+extension Engine {
+    public func openSession(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> any EngineSession {
+        throw EngineError(.unsupported, "this engine does not support streaming sessions")
+    }
+
+    public func shutdown() async {}
+}
+
+/// A bidirectional stream of frames with an engine (ASE status 0/1/2 sessions).
+public protocol EngineSession: Sendable {
+    /// Sends frames of the next request chunk.
+    func send(_ items: [EngineItem]) async throws
+    /// Results as the engine produces them; finishes after the last (status 2) frame.
+    var responses: AsyncThrowingStream<EngineResponse, any Error> { get }
+    /// Ends the session early (client went away).
+    func close() async
+}
+
+/// Makes the engine for one endpoint of a version.
+public protocol EngineFactory: Sendable {
+    func makeEngine(endpoint: HostPort, version: VersionRoute) throws -> any Engine
+}

@@ -1,0 +1,116 @@
+public import Foundation
+
+/// One data frame between gateway and engine: the ase-proto `GeneralData` shape, raw bytes (no
+/// base64 on this hop).
+public struct EngineItem: Sendable, Hashable {
+    /// Kind of data; a hint for the engine, mirrors `GeneralData.DataType`.
+    public enum Kind: Int, Sendable, Hashable, CaseIterable {
+        case text = 0, audio = 1, image = 2, video = 3
+
+        /// The ASE JSON field carrying this kind's base64 data.
+        public var fieldName: String {
+            switch self {
+            case .text: "text"
+            case .audio: "audio"
+            case .image: "image"
+            case .video: "video"
+            }
+        }
+
+        /// The kind whose ASE field is `name`, if any.
+        public init?(fieldName name: String) {
+            switch name {
+            case "text": self = .text
+            case "audio": self = .audio
+            case "image": self = .image
+            case "video": self = .video
+            default: return nil
+            }
+        }
+    }
+
+    /// 0 begin, 1 continue, 2 end, 3 once (a whole request in one frame).
+    public enum Status: Int, Sendable, Hashable {
+        case begin = 0, `continue` = 1, end = 2, once = 3
+    }
+
+    public var dataID: String
+    public var frameID: UInt32
+    public var kind: Kind
+    public var status: Status
+    /// Descriptors: encoding, compress, format, sample_rate, content-type, filename…
+    public var descArgs: [String: String]
+    public var data: Data
+
+    public init(
+        dataID: String, frameID: UInt32 = 0, kind: Kind = .text, status: Status = .once,
+        descArgs: [String: String] = [:], data: Data
+    ) {
+        self.dataID = dataID
+        self.frameID = frameID
+        self.kind = kind
+        self.status = status
+        self.descArgs = descArgs
+        self.data = data
+    }
+}
+
+/// A once request as the engine sees it, whatever protocol the client spoke.
+public struct EngineRequest: Sendable, Hashable {
+    /// Session/request id echoed to the client as `header.sid`.
+    public var sid: String
+    /// The service (URL name) the request was sent to.
+    public var service: String
+    /// Flattened engine parameters (ASE `parameter` members, strings as is, other values as JSON).
+    public var parameters: [String: String]
+    /// Selected request headers (ASE `header` fields such as app_id, uid; injected rule headers).
+    public var headers: [String: String]
+    public var items: [EngineItem]
+
+    public init(sid: String, service: String, parameters: [String: String] = [:], headers: [String: String] = [:], items: [EngineItem]) {
+        self.sid = sid
+        self.service = service
+        self.parameters = parameters
+        self.headers = headers
+        self.items = items
+    }
+}
+
+/// What an engine answered to a once request. `code != 0` is an error reported by the wrapper.
+public struct EngineResponse: Sendable, Hashable {
+    public var code: Int
+    public var message: String
+    public var items: [EngineItem]
+
+    public init(code: Int = 0, message: String = "success", items: [EngineItem]) {
+        self.code = code
+        self.message = message
+        self.items = items
+    }
+}
+
+/// Why an engine call failed, in the terms load balancing cares about.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// The request never reached an engine (connect refused, no route): safe to retry elsewhere.
+        case unreachable
+        /// The connection failed after the request was sent: not retried (the engine may have run it).
+        case transport
+        /// The deadline passed.
+        case timeout
+        /// The engine answered something that is not a valid response.
+        case badResponse
+        /// The engine does not support the operation (e.g. sessions).
+        case unsupported
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "\(kind): \(message)" }
+}

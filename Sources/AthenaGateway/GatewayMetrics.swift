@@ -1,0 +1,67 @@
+import Metrics
+import Synchronization
+
+/// The gateway's metrics through swift-metrics (the executable bootstraps Prometheus). The
+/// handles of one service/version are created once and cached, so a request costs one
+/// dictionary lookup under a lock, not factory calls.
+final class GatewayMetrics: Sendable {
+    private struct Key: Hashable {
+        var service: String
+        var version: String
+    }
+
+    /// Handles for one service/version.
+    private final class VersionMetrics: Sendable {
+        let byClass: [Counter]  // 1xx…5xx
+        let duration: Timer
+        let requestBytes: Counter
+        let responseBytes: Counter
+        let upstream: Mutex<[String: Counter]> = Mutex([:])
+        let dimensions: [(String, String)]
+
+        init(service: String, version: String) {
+            dimensions = [("service", service), ("version", version)]
+            byClass = (1...5).map { Counter(label: "athena_gateway_requests_total", dimensions: [("service", service), ("version", version), ("code_class", "\($0)xx")]) }
+            duration = Timer(label: "athena_gateway_request_duration_seconds", dimensions: [("service", service), ("version", version)], preferredDisplayUnit: .seconds)
+            requestBytes = Counter(label: "athena_gateway_request_body_bytes_total", dimensions: [("service", service), ("version", version)])
+            responseBytes = Counter(label: "athena_gateway_response_body_bytes_total", dimensions: [("service", service), ("version", version)])
+        }
+    }
+
+    private let versions = Mutex<[Key: VersionMetrics]>([:])
+    let inflight = Meter(label: "athena_gateway_inflight_requests")
+    let reloads = Counter(label: "athena_gateway_config_reloads_total", dimensions: [("result", "success")])
+    let reloadFailures = Counter(label: "athena_gateway_config_reloads_total", dimensions: [("result", "failure")])
+    let configValid = Gauge(label: "athena_gateway_config_valid")
+
+    /// One finished request: count by code class, latency, body bytes in and out.
+    func requestFinished(service: String, version: String, status: Int, seconds: Double, requestBytes: Int, responseBytes: Int) {
+        let m = handles(service, version)
+        m.byClass[min(4, max(0, status / 100 - 1))].increment()
+        m.duration.recordNanoseconds(Int64(seconds * 1e9))
+        if requestBytes > 0 { m.requestBytes.increment(by: requestBytes) }
+        if responseBytes > 0 { m.responseBytes.increment(by: responseBytes) }
+    }
+
+    /// An engine call that failed on the wire (not a wrapper error).
+    func upstreamError(service: String, version: String, kind: String) {
+        let m = handles(service, version)
+        let counter = m.upstream.withLock { cache in
+            if let c = cache[kind] { return c }
+            let c = Counter(label: "athena_gateway_upstream_errors_total", dimensions: m.dimensions + [("kind", kind)])
+            cache[kind] = c
+            return c
+        }
+        counter.increment()
+    }
+
+    private func handles(_ service: String, _ version: String) -> VersionMetrics {
+        let key = Key(service: service, version: version)
+        return versions.withLock { cache in
+            if let m = cache[key] { return m }
+            let m = VersionMetrics(service: service, version: version)
+            cache[key] = m
+            return m
+        }
+    }
+}

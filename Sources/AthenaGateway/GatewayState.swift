@@ -1,0 +1,58 @@
+public import AthenaAPI
+import Logging
+
+/// Everything a request needs, built from one routing table. Swapped whole on reload, so a
+/// request sees one consistent table from start to end.
+public final class GatewayState: Sendable {
+    public let table: RoutingTable
+    public let services: [String: ServiceRuntime]
+
+    init(table: RoutingTable, services: [String: ServiceRuntime]) {
+        self.table = table
+        self.services = services
+    }
+
+    /// Builds the runtime for `table`, reusing endpoint sets (and so engine connections and
+    /// health counters) from `previous` where a version's wiring did not change. Returns the
+    /// engines no longer used, to shut down.
+    static func build(
+        table: RoutingTable, previous: GatewayState?, factory: any EngineFactory
+    ) throws -> (state: GatewayState, retired: [any Engine]) {
+        var services: [String: ServiceRuntime] = [:]
+        var reused = Set<ObjectIdentifier>()
+        for service in table.services {
+            var versions: [VersionRuntime] = []
+            for version in service.versions {
+                let old = previous?.services[service.name]?.version(named: version.name)
+                let endpoints: EndpointSet
+                if let old, Self.sameWiring(old.route, version),
+                    old.endpoints.balancing == service.loadBalancing
+                {
+                    endpoints = old.endpoints
+                    reused.insert(ObjectIdentifier(endpoints))
+                } else {
+                    endpoints = EndpointSet(balancing: service.loadBalancing, maxConcurrency: version.maxConcurrency)
+                }
+                if let list = version.endpoints.static {
+                    let addresses = list.compactMap(HostPort.init(parsing:))
+                    try endpoints.setEndpoints(addresses) { try factory.makeEngine(endpoint: $0, version: version) }
+                }
+                versions.append(VersionRuntime(route: version, endpoints: endpoints))
+            }
+            services[service.name] = ServiceRuntime(route: service, versions: versions)
+        }
+        var retired: [any Engine] = []
+        for service in previous?.services.values.map({ $0 }) ?? [] {
+            for version in service.versions where !reused.contains(ObjectIdentifier(version.endpoints)) {
+                retired += version.endpoints.engines.map(\.1)
+            }
+        }
+        return (GatewayState(table: table, services: services), retired)
+    }
+
+    /// Same engines and same limits: the endpoint set (connections, health) can be kept.
+    private static func sameWiring(_ a: VersionRoute, _ b: VersionRoute) -> Bool {
+        a.protocol == b.protocol && a.http == b.http && a.maxConcurrency == b.maxConcurrency
+            && a.endpoints.dns == b.endpoints.dns && (a.endpoints.static == nil) == (b.endpoints.static == nil)
+    }
+}

@@ -1,0 +1,103 @@
+import NIOCore
+import KubeModel
+import Foundation
+
+/// Appends JSON straight into a `ByteBuffer`: responses are written once, without building an
+/// intermediate tree or `Data`.
+struct JSONWriter {
+    var buffer: ByteBuffer
+
+    init(capacity: Int = 256) {
+        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+    }
+
+    mutating func raw(_ text: StaticString) {
+        buffer.writeStaticString(text)
+    }
+
+    mutating func rawBytes(_ bytes: some Sequence<UInt8>) {
+        buffer.writeBytes(bytes)
+    }
+
+    mutating func string(_ text: String) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                if runStart < i { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[runStart..<i])) }
+                switch byte {
+                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(hex[Int(byte >> 4)])
+                    buffer.writeInteger(hex[Int(byte & 0xf)])
+                }
+                runStart = i + 1
+            }
+            if runStart < utf8.count { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[runStart...])) }
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    mutating func key(_ name: String) {
+        string(name)
+        buffer.writeInteger(UInt8(ascii: ":"))
+    }
+
+    mutating func int(_ value: Int) {
+        buffer.writeString(String(value))
+    }
+
+    mutating func comma() {
+        buffer.writeInteger(UInt8(ascii: ","))
+    }
+
+    /// A base64 string of `data` (the client-side encoding of ASE payloads).
+    mutating func base64(_ data: Data) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeString(data.base64EncodedString())
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    /// A value from a parsed document.
+    mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let b): if b { raw("true") } else { raw("false") }
+        case .number(let n):
+            if n.rounded() == n, abs(n) < 9e15 { buffer.writeString(String(Int64(n))) } else { buffer.writeString(String(n)) }
+        case .string(let s): string(s)
+        case .array(let elements):
+            raw("[")
+            for (i, element) in elements.enumerated() {
+                if i > 0 { comma() }
+                self.value(element)
+            }
+            raw("]")
+        case .object(let members):
+            raw("{")
+            for (i, (k, v)) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if i > 0 { comma() }
+                key(k)
+                self.value(v)
+            }
+            raw("}")
+        }
+    }
+}
+
+extension JSONValue {
+    /// The text an engine parameter carries: strings as is, anything else as compact JSON.
+    var parameterText: String {
+        if case .string(let s) = self { return s }
+        var writer = JSONWriter(capacity: 32)
+        writer.value(self)
+        return String(buffer: writer.buffer)
+    }
+}

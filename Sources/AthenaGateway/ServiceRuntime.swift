@@ -1,0 +1,67 @@
+public import AthenaAPI
+import KubeModel
+
+/// A service of the routing table made ready to serve: its versions with live endpoint sets and
+/// compiled schemas. Immutable; a table reload builds new ones (reusing endpoint sets).
+public final class ServiceRuntime: Sendable {
+    public let route: ServiceRoute
+    public let versions: [VersionRuntime]
+    private let totalWeight: Int
+
+    init(route: ServiceRoute, versions: [VersionRuntime]) {
+        self.route = route
+        self.versions = versions
+        self.totalWeight = versions.reduce(0) { $0 + max(0, $1.route.weight) }
+    }
+
+    public var name: String { route.name }
+
+    /// The version for a request: weighted random among versions (gray release).
+    ///
+    /// Rules (`route.rules`) are carried but not evaluated yet; `RoutingRule` will plug in here,
+    /// before the weights.
+    public func pickVersion(random: Int? = nil) -> VersionRuntime? {
+        guard !versions.isEmpty else { return nil }
+        guard totalWeight > 0 else { return versions[0] }
+        var ticket = (random ?? Int.random(in: 0..<totalWeight)) % totalWeight
+        for version in versions {
+            let weight = max(0, version.route.weight)
+            if ticket < weight { return version }
+            ticket -= weight
+        }
+        return versions[versions.count - 1]
+    }
+
+    /// The version called `name`.
+    public func version(named name: String) -> VersionRuntime? {
+        versions.first { $0.route.name == name }
+    }
+}
+
+/// One version of a service: endpoints and schemas.
+public final class VersionRuntime: Sendable {
+    public let route: VersionRoute
+    public let endpoints: EndpointSet
+    let parameterSchema: APISchema?
+    let payloadSchema: APISchema?
+    let modelArtsSchema: APISchema?
+    /// The kind each payload data id carries, read from the payload schema (`payload.image.image`
+    /// → image), so protocols without a kind (KServe, OIP) still send the right frame type.
+    let payloadKinds: [String: EngineItem.Kind]
+
+    init(route: VersionRoute, endpoints: EndpointSet) {
+        self.route = route
+        self.endpoints = endpoints
+        parameterSchema = route.schema?.parameter.map(APISchema.init(json:))
+        payloadSchema = route.schema?.payload.map(APISchema.init(json:))
+        modelArtsSchema = route.schema?.apis?.arrayValue?.first?[path: ["request", "data"]].map(APISchema.init(json:))
+        var kinds: [String: EngineItem.Kind] = [:]
+        for (dataID, item) in route.schema?.payload?["properties"]?.objectValue ?? [:] {
+            let fields = item["properties"]?.objectValue?.keys.compactMap(EngineItem.Kind.init(fieldName:)) ?? []
+            if let kind = fields.first { kinds[dataID] = kind }
+        }
+        payloadKinds = kinds
+    }
+
+    public var name: String { route.name }
+}

@@ -1,1 +1,0 @@
-// EngineProtocol module. Filled in by its own files.

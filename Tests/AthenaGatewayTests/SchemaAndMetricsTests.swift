@@ -1,0 +1,76 @@
+import AthenaAPI
+@testable import AthenaGateway
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KubeModel
+import NIOCore
+import Testing
+
+@Suite("APISchema validator")
+struct APISchemaTests {
+    @Test("violations by table", arguments: [
+        (["type": "integer"] as JSONValue, .string("3"), "p: expected integer, got string"),
+        (["type": "integer"], 1.5, "p: expected integer, got number"),
+        (["type": "object", "required": ["a"]], [:], "p.a: required field is missing"),
+        (["type": "string", "enum": ["x", "y"]], "z", "p: expected one of [\"x\", \"y\"], got \"z\""),
+        (["type": "number", "minimum": 0, "maximum": 1], 2, "p: expected <= 1, got 2"),
+        (["type": "array", "items": ["type": "string"]], ["a", 1], "p[1]: expected string, got integer"),
+        (["type": "array", "item": [["type": "string"]]], [true], "p[0]: expected string, got boolean"),
+        (["type": "object", "additionalProperties": false, "properties": ["a": [:]]], ["a": 1, "b": 2], "p.b: unknown field"),
+        (["type": "string", "maxLength": 2], "abc", "p: expected at most 2 characters, got 3"),
+    ] as [(JSONValue, JSONValue, String)])
+    func violation(schema: JSONValue, value: JSONValue, message: String) {
+        #expect(APISchema(json: schema).validate(value, path: "p").map(\.description) == [message])
+    }
+
+    @Test func validValuesPass() {
+        let schema = APISchema(json: ["type": "object", "properties": ["n": ["type": ["integer", "null"]], "f": ["type": "file"]]])
+        #expect(schema.validate(["n": 3, "f": "xx"], path: "").isEmpty)
+        #expect(schema.validate(["n": nil], path: "").isEmpty)
+    }
+}
+
+@Suite("Operations endpoints")
+struct OperationsTests {
+    @Test("/metrics serves the registry text when the executable provides it")
+    func metrics() async throws {
+        let app = try Fixtures.gateway(Fixtures.table(), factory: FakeEngineFactory(), metricsText: { "athena_gateway_requests_total 1\n" }).makeApplication()
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            #expect(String(buffer: response.body).contains("athena_gateway_requests_total"))
+        }
+        let bare = try Fixtures.gateway(Fixtures.table(), factory: FakeEngineFactory()).makeApplication()
+        try await bare.test(.router) { client in
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .notFound)
+        }
+    }
+
+    @Test("/readyz: 503 with a reason until an endpoint passes its health check")
+    func readiness() async throws {
+        let factory = FakeEngineFactory()
+        factory["10.0.0.1:9000"].healthy.withLock { $0 = false }
+        let app = try Fixtures.gateway(Fixtures.table(), factory: factory).makeApplication()
+        try await app.test(.router) { client in
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            let notReady = try await client.execute(uri: "/readyz", method: .get)
+            #expect(notReady.status == .serviceUnavailable)
+            #expect(try Fixtures.json(notReady)["reasons"]?.arrayValue?.first?.stringValue?.contains("digits/v1") == true)
+            factory["10.0.0.1:9000"].healthy.withLock { $0 = true }
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+        }
+    }
+
+    @Test("live server on an ephemeral port reports the bound port")
+    func livePort() async throws {
+        let app = try Fixtures.gateway(Fixtures.table(), factory: FakeEngineFactory()).makeApplication()
+        try await app.test(.live) { client in
+            let response = try await client.execute(uri: "/v1/private/digits", method: .post, body: Fixtures.aseBody())
+            #expect(response.status == .ok)
+            #expect(client.port != nil)
+        }
+    }
+}

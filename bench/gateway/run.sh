@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Gateway benchmarks: prints figures side by side (not a test). All on 127.0.0.1, wrk as client.
+#   (a) pass-through hop: gateway (ModelArts JSON → plain HTTP engine) vs nginx proxy_pass
+#       (keepalive upstream), both in front of the same nginx backend
+#   (b) conversion hop: gateway ASE JSON with a base64 PNG → native no-op gRPC engine
+#   (c) digits model: `athena serve` with 2 Python workers vs FastAPI/uvicorn with 2 workers
+#   (d) gateway RSS: idle, at 64 connections, after 10 s and after 60 s of load
+# For each: req/s, p50/p99 latency and CPU µs per request of the proxy process itself
+# (utime+stime from /proc/PID/stat; nginx: master + workers).
+#
+# Usage: bench/gateway/run.sh            (BIN=folder with athena, athena-gateway, bench-noop-engine;
+#                                          default .build-release/release, else .build/debug)
+#        DURATION=10 CONNS="64 8" SKIP_C=1 bench/gateway/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BIN=${BIN:-}
+if [ -z "$BIN" ]; then
+  if [ -x .build-release/release/athena-gateway ]; then BIN=.build-release/release; else BIN=.build/debug; fi
+fi
+BIN=$(cd "$BIN" && pwd)
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-"64 8"}
+THREADS=${THREADS:-2}
+for exe in athena athena-gateway bench-noop-engine; do
+  [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: swift build -c release --scratch-path .build-release" >&2; exit 1; }
+done
+
+# --- tools: nginx and wrk from Debian -------------------------------------------------------
+need=()
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v wrk >/dev/null || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx)
+
+WORK=$(mktemp -d /tmp/athena-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/proxy.pid" ] && kill -QUIT "$(cat "$WORK/proxy.pid")" 2>/dev/null || true
+  [ -f "$WORK/backend.pid" ] && kill -QUIT "$(cat "$WORK/backend.pid")" 2>/dev/null || true
+  sleep 1
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { # url [expected-status]
+  for _ in $(seq 1 600); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)
+    [ "$code" = "${2:-200}" ] && return 0
+    sleep 0.1
+  done
+  echo "timeout waiting for $1" >&2; return 1
+}
+cpu_ticks() { # pids... → utime+stime summed
+  local total=0
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    read -r -a f < <(sed 's/^.*) //' "/proc/$pid/stat")
+    total=$((total + f[11] + f[12]))
+  done
+  echo $total
+}
+rss_mib() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+nginx_pids() { local master; master=$(cat "$1"); echo "$master $(pgrep -P "$master" | tr '\n' ' ')"; }
+CLK_TCK=$(getconf CLK_TCK)
+
+lua_post() { # file body-file content-type
+  cat > "$1" <<LUA
+local f = io.open("$2", "rb"); wrk.body = f:read("*a"); f:close()
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "$3"
+LUA
+}
+
+RESULTS=$WORK/results.txt
+: > "$RESULTS"
+# measure LABEL URL LUA CONNS PIDS...
+measure() {
+  local label=$1 url=$2 lua=$3 conns=$4; shift 4
+  local before after out rps p50 p99 reqs errs cpu
+  before=$(cpu_ticks "$@")
+  out=$(wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --latency -s "$lua" "$url")
+  after=$(cpu_ticks "$@")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errs=$(awk '/Non-2xx/ {print $5} /Socket errors/ {print "sock:" $0}' <<<"$out" | tr '\n' ' ')
+  cpu=$(awk -v d=$((after - before)) -v n="$reqs" -v hz="$CLK_TCK" 'BEGIN { if (n > 0) printf "%.1f", d * 1e6 / hz / n; else print "n/a" }')
+  printf '%-46s c=%-3s %10s req/s  p50 %-9s p99 %-9s CPU %7s µs/req %s\n' "$label" "$conns" "$rps" "$p50" "$p99" "$cpu" "${errs:+errors: $errs}" | tee -a "$RESULTS"
+}
+
+echo "athena gateway benchmark — $(date -u +%FT%TZ), $(nproc) cores, ${DURATION}s per run, wrk -t$THREADS, binaries $BIN"
+
+# --- nginx backend (the "plain HTTP engine") and nginx proxy ---------------------------------
+BACKEND_PORT=$(free_port); PROXY_PORT=$(free_port)
+mkdir -p "$WORK/tmp"; chmod 777 "$WORK" "$WORK/tmp"
+common_http="access_log off; client_body_temp_path $WORK/tmp/cb; proxy_temp_path $WORK/tmp/px; fastcgi_temp_path $WORK/tmp/fc; uwsgi_temp_path $WORK/tmp/uw; scgi_temp_path $WORK/tmp/sc; keepalive_requests 1000000;"
+cat > "$WORK/backend.conf" <<CONF
+worker_processes 1; pid $WORK/backend.pid; error_log $WORK/backend.err warn;
+events { worker_connections 4096; }
+http { $common_http
+  server { listen 127.0.0.1:$BACKEND_PORT;
+    location / { default_type application/json; return 200 '{"label":"ok","score":0.5}'; } } }
+CONF
+cat > "$WORK/proxy.conf" <<CONF
+worker_processes auto; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
+events { worker_connections 4096; }
+http { $common_http
+  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 128; }
+  server { listen 127.0.0.1:$PROXY_PORT;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+CONF
+"$NGINX" -p "$WORK" -c "$WORK/backend.conf"
+"$NGINX" -p "$WORK" -c "$WORK/proxy.conf"
+wait_http "http://127.0.0.1:$BACKEND_PORT/"
+wait_http "http://127.0.0.1:$PROXY_PORT/"
+
+# --- no-op gRPC engine and the gateway -------------------------------------------------------
+"$BIN/bench-noop-engine" 0 > "$WORK/noop.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do grep -q "listening on" "$WORK/noop.log" && break; sleep 0.1; done
+NOOP=$(sed -n 's/^listening on //p' "$WORK/noop.log")
+GATEWAY_PORT=$(free_port)
+cat > "$WORK/table.yaml" <<YAML
+apiVersion: athena.dev/routing/v1
+services:
+  - name: passthrough
+    versions:
+      - name: v1
+        protocol: http
+        endpoints: {static: ["127.0.0.1:$BACKEND_PORT"]}
+        http: {path: /predict, method: POST, contentType: application/json, healthPath: /}
+  - name: noop
+    versions:
+      - name: v1
+        protocol: grpc
+        endpoints: {static: ["$NOOP"]}
+YAML
+"$BIN/athena-gateway" --config "$WORK/table.yaml" --port "$GATEWAY_PORT" --log-level warning > "$WORK/gateway.log" 2>&1 &
+GATEWAY_PID=$!
+PIDS+=($GATEWAY_PID)
+wait_http "http://127.0.0.1:$GATEWAY_PORT/readyz"
+GATEWAY_IDLE_RSS=$(rss_mib $GATEWAY_PID)
+
+# request bodies
+echo '{"data":{"x":[1,2,3,4],"id":"bench"}}' > "$WORK/json.body"
+lua_post "$WORK/json.lua" "$WORK/json.body" application/json
+PNG=examples/digits/testdata/3_0.png
+python3 - "$PNG" "$WORK/ase.body" <<'PY'
+import base64, json, sys
+png = open(sys.argv[1], "rb").read()
+json.dump({"header": {"app_id": "bench", "status": 3}, "parameter": {},
+           "payload": {"image": {"encoding": "png", "status": 3, "image": base64.b64encode(png).decode()}}},
+          open(sys.argv[2], "w"))
+PY
+lua_post "$WORK/ase.lua" "$WORK/ase.body" application/json
+curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/json.body" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough" >/dev/null \
+  || { echo "gateway pass-through check failed:"; curl -s -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/json.body" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough"; cat "$WORK/gateway.log"; exit 1; }
+curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/ase.body" "http://127.0.0.1:$GATEWAY_PORT/v1/private/noop" >/dev/null \
+  || { echo "gateway ASE check failed"; cat "$WORK/gateway.log"; exit 1; }
+
+echo
+echo "(a) pass-through hop, same nginx backend"
+for c in $CONNS; do
+  measure "nginx proxy_pass (keepalive upstream)" "http://127.0.0.1:$PROXY_PORT/predict" "$WORK/json.lua" "$c" $(nginx_pids "$WORK/proxy.pid")
+  measure "gateway ModelArts JSON → HTTP engine" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough" "$WORK/json.lua" "$c" $GATEWAY_PID
+done
+echo
+echo "(b) conversion hop: ASE JSON + base64 PNG ($(stat -c %s "$PNG") bytes) → no-op gRPC engine"
+for c in $CONNS; do
+  measure "gateway ASE → gRPC no-op engine" "http://127.0.0.1:$GATEWAY_PORT/v1/private/noop" "$WORK/ase.lua" "$c" $GATEWAY_PID
+done
+
+echo
+echo "(d) gateway memory (RSS)"
+echo "  idle after start:            ${GATEWAY_IDLE_RSS} MiB"
+wrk -t"$THREADS" -c64 -d60s -s "$WORK/ase.lua" "http://127.0.0.1:$GATEWAY_PORT/v1/private/noop" > "$WORK/long.txt" &
+WRK_PID=$!
+sleep 5;  echo "  at 64 connections (5 s):     $(rss_mib $GATEWAY_PID) MiB"
+sleep 5;  echo "  after 10 s of load:          $(rss_mib $GATEWAY_PID) MiB"
+wait $WRK_PID
+echo "  after 60 s of load:          $(rss_mib $GATEWAY_PID) MiB   ($(awk '/requests in/ {print $1}' "$WORK/long.txt") requests)"
+
+if [ "${SKIP_C:-0}" != 1 ]; then
+  echo
+  echo "(c) digits model, 2 Python workers each"
+  VENV=.build-bench/venv
+  if [ ! -x "$VENV/bin/uvicorn" ]; then
+    echo "  creating $VENV (fastapi, uvicorn, the SDK and the model's packages)…"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check fastapi uvicorn numpy scikit-learn pillow grpcio protobuf
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e sdk/python
+  fi
+  ATHENA_PORT=$(free_port); UVICORN_PORT=$(free_port)
+  "$BIN/athena" serve examples/digits --workers 2 --port "$ATHENA_PORT" --python "$ROOT/$VENV/bin/python" --log-level warning > "$WORK/serve.log" 2>&1 &
+  ATHENA_PID=$!; PIDS+=($ATHENA_PID)
+  (cd bench/gateway && DIGITS_APP="$ROOT/examples/digits" exec "$ROOT/$VENV/bin/uvicorn" fastapi_digits:app --workers 2 \
+      --host 127.0.0.1 --port "$UVICORN_PORT" --log-level warning --no-access-log) > "$WORK/uvicorn.log" 2>&1 &
+  UVICORN_PID=$!; PIDS+=($UVICORN_PID)
+  wait_http "http://127.0.0.1:$ATHENA_PORT/readyz"
+  for _ in $(seq 1 300); do
+    curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/ase.body" "http://127.0.0.1:$UVICORN_PORT/v1/private/digits" >/dev/null && break
+    sleep 0.2
+  done
+  for c in $CONNS; do
+    measure "athena serve (gateway + 2 engine workers)" "http://127.0.0.1:$ATHENA_PORT/v1/private/digits" "$WORK/ase.lua" "$c" $ATHENA_PID $(pgrep -P $ATHENA_PID | tr '\n' ' ')
+    measure "FastAPI/uvicorn --workers 2" "http://127.0.0.1:$UVICORN_PORT/v1/private/digits" "$WORK/ase.lua" "$c" $UVICORN_PID $(pgrep -P $UVICORN_PID | tr '\n' ' ')
+  done
+  echo "  (CPU here is the whole stack: gateway + workers, or uvicorn master + workers)"
+fi

@@ -1,0 +1,109 @@
+"""The gRPC engine server: `athena.engine.v1.Engine` over an application adapter, plus health."""
+import threading
+from concurrent import futures
+from typing import Optional, Tuple
+
+import grpc
+
+from . import errors
+from .errors import EngineError
+from .health import HealthServicer
+from .log import log
+from .proto import engine_pb2 as pb
+from .proto import engine_pb2_grpc as egrpc
+from .proto import health_pb2 as hpb
+from .proto import health_pb2_grpc as hgrpc
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+class EngineServicer(egrpc.EngineServicer):
+    """Answers every call with a well-formed response: user failures become a code, never a hang
+    or a bare gRPC error."""
+
+    def __init__(self, app):
+        self.app = app
+        self.ready = threading.Event()
+
+    def _not_ready(self, request_id: str) -> pb.InferResponse:
+        return pb.InferResponse(code=errors.NOT_READY, message=errors.MESSAGES[errors.NOT_READY],
+                                request_id=request_id, status=pb.GeneralData.ONCE)
+
+    def Infer(self, request, context):
+        if not self.ready.is_set():
+            return self._not_ready(request.request_id)
+        try:
+            return self.app.infer(request)
+        except EngineError as e:
+            return pb.InferResponse(code=e.code, message=e.message, request_id=request.request_id,
+                                    status=pb.GeneralData.ONCE)
+        except Exception as e:  # a bug in the adapter itself: still answer
+            log.exception("engine failure")
+            return pb.InferResponse(code=errors.USER_EXEC_ERROR, message="%s: %s" % (type(e).__name__, e),
+                                    request_id=request.request_id, status=pb.GeneralData.ONCE)
+
+    def Session(self, request_iterator, context):
+        if not self.ready.is_set():
+            resp = self._not_ready("")
+            resp.status = pb.GeneralData.END
+            yield resp
+            return
+        try:
+            yield from self.app.session(iter(request_iterator), context.is_active)
+        except EngineError as e:
+            yield pb.InferResponse(code=e.code, message=e.message, status=pb.GeneralData.END)
+        except Exception as e:
+            log.exception("session failure")
+            yield pb.InferResponse(code=errors.SESSION_IO_ERROR, message="%s: %s" % (type(e).__name__, e),
+                                   status=pb.GeneralData.END)
+
+    def Describe(self, request, context):
+        try:
+            return self.app.describe()
+        except EngineError as e:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, e.message)
+
+
+class EngineServer:
+    """Owns the gRPC server, the engine and health servicers."""
+
+    def __init__(self, app, listen: str = "127.0.0.1:0", workers: int = 16):
+        self.app = app
+        self.engine = EngineServicer(app)
+        self.health = HealthServicer()
+        self.server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine"),
+            options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                     ("grpc.so_reuseport", 0)],
+        )
+        egrpc.add_EngineServicer_to_server(self.engine, self.server)
+        hgrpc.add_HealthServicer_to_server(self.health, self.server)
+        try:
+            self.port = self.server.add_insecure_port(listen)
+        except RuntimeError as e:
+            raise EngineError(errors.INIT_ERROR, "cannot listen on %s: %s" % (listen, e)) from e
+        if self.port == 0:
+            raise EngineError(errors.INIT_ERROR, "cannot listen on %s" % listen)
+        self.host = listen.rsplit(":", 1)[0]
+
+    @property
+    def address(self) -> str:
+        return "%s:%d" % (self.host, self.port)
+
+    def start(self) -> None:
+        self.server.start()
+
+    def load(self) -> None:
+        """Loads the application, then reports SERVING."""
+        self.app.load()
+        self.engine.ready.set()
+        self.health.set(hpb.HealthCheckResponse.SERVING)
+
+    def stop(self, grace: float = 5.0) -> None:
+        self.health.set(hpb.HealthCheckResponse.NOT_SERVING)
+        self.health.close()
+        self.server.stop(grace).wait(grace + 1)
+        if self.engine.ready.is_set():
+            self.app.close()
+        self.engine.ready.clear()

@@ -1,0 +1,2 @@
+"""`model_service.tferving_model_service`: the spelling some ModelArts examples use; same class."""
+from .tfserving_model_service import TfServingBaseService  # noqa: F401
