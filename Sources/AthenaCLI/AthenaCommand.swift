@@ -16,6 +16,7 @@ public struct AthenaCommand: AsyncParsableCommand {
             CallCommand.self,
             SchemaCommand.self,
             ValidateCommand.self,
+            RenderCommand.self,
         ]
     )
 

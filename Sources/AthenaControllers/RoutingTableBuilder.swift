@@ -1,5 +1,5 @@
+import Foundation
 import AthenaAPI
-import Yams
 
 /// Builds the gateway's routing table (G2's `RoutingTable`) for one OnlineService and the ConfigMap
 /// holding it. Every gateway of the service gets the same table: versions with their weights, each
@@ -58,12 +58,14 @@ enum RoutingTableBuilder {
         )
     }
 
-    /// The table as YAML with sorted keys, so an unchanged table always gives the same bytes.
+    /// The table as pretty JSON (a YAML subset, so the file keeps its `routing.yaml` name) with
+    /// sorted keys, so an unchanged table always gives the same bytes. JSON rather than Yams output
+    /// because Yams writes a `Double` such as 40 as `4e+1`, which YAML 1.1 readers take for a string.
     static func yaml(_ table: RoutingTable) throws(BuildError) -> String {
-        let encoder = YAMLEncoder()
-        encoder.options.sortKeys = true
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            return try encoder.encode(table)
+            return String(decoding: try encoder.encode(table), as: UTF8.self) + "\n"
         } catch {
             throw BuildError("cannot encode the routing table: \(error)")
         }
