@@ -91,8 +91,15 @@ extension RoutingTable {
                 if version.weight < 0 { problems.append("\(vat).weight: must be >= 0") }
                 problems += version.endpoints.problems(at: "\(vat).endpoints")
             }
-            for (k, rule) in service.rules.enumerated() where !versionNames.contains(rule.version) {
-                problems.append("\(at).rules[\(k)].version: unknown version \(rule.version)")
+            for (k, rule) in service.rules.enumerated() {
+                if !versionNames.contains(rule.version) {
+                    problems.append("\(at).rules[\(k)].version: unknown version \(rule.version)")
+                }
+                do {
+                    _ = try RoutingRule(parsing: rule.match)
+                } catch {
+                    problems.append("\(at).rules[\(k)].match: \(error)")
+                }
             }
             if service.limits.maxBodyBytes <= 0 { problems.append("\(at).limits.maxBodyBytes: must be > 0") }
             if service.limits.timeoutSeconds <= 0 { problems.append("\(at).limits.timeoutSeconds: must be > 0") }

@@ -94,7 +94,9 @@ extension Gateway {
         guard let service = state.services[name] else {
             return ErrorMiddleware.response(GatewayError(.notFound, "unknown service \(name)"), sid: context.sid)
         }
-        let picked = versionName.map { service.version(named: $0) } ?? service.pickVersion()
+        let picked = versionName.map { service.version(named: $0) }
+            ?? service.versionByRules(header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } })
+            ?? service.pickVersion()
         guard let version = picked else {
             return ErrorMiddleware.response(GatewayError(.notFound, "service \(name) has no version \(versionName ?? "")"), sid: context.sid, service: name)
         }

@@ -7,19 +7,32 @@ public final class ServiceRuntime: Sendable {
     public let route: ServiceRoute
     public let versions: [VersionRuntime]
     private let totalWeight: Int
+    /// The table's rules, parsed once; the table was validated on load, so none is dropped here
+    /// unless it failed to parse (which validation reports).
+    private let rules: [(rule: RoutingRule, version: String)]
 
     init(route: ServiceRoute, versions: [VersionRuntime]) {
         self.route = route
         self.versions = versions
         self.totalWeight = versions.reduce(0) { $0 + max(0, $1.route.weight) }
+        self.rules = route.rules.compactMap { spec in
+            (try? RoutingRule(parsing: spec.match)).map { (rule: $0, version: spec.version) }
+        }
+    }
+
+    /// The version the first matching personalised routing rule (ModelArts `#HEADER_…` syntax)
+    /// sends a request with these headers to, or `nil` when no rule matches.
+    public func versionByRules(header: (String) -> String?) -> VersionRuntime? {
+        for entry in rules where entry.rule.evaluate(header) {
+            if let version = version(named: entry.version) { return version }
+        }
+        return nil
     }
 
     public var name: String { route.name }
 
-    /// The version for a request: weighted random among versions (gray release).
-    ///
-    /// Rules (`route.rules`) are carried but not evaluated yet; `RoutingRule` will plug in here,
-    /// before the weights.
+    /// The version for a request: weighted random among versions (gray release). Rules come first:
+    /// see ``versionByRules(header:)``.
     public func pickVersion(random: Int? = nil) -> VersionRuntime? {
         guard !versions.isEmpty else { return nil }
         guard totalWeight > 0 else { return versions[0] }

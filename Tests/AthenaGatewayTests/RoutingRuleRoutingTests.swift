@@ -1,0 +1,57 @@
+import AthenaAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import AthenaGateway
+
+/// ModelArts personalised routing: `#HEADER_…` rules pick a version before the weights do.
+@Suite("Routing rules")
+struct RoutingRuleRoutingTests {
+    static func table(rules: [RoutingTableRule]) -> RoutingTable {
+        RoutingTable(services: [ServiceRoute(name: "digits", versions: [
+            VersionRoute(name: "stable", weight: 100, endpoints: .init(static: ["10.0.0.1:9000"])),
+            VersionRoute(name: "canary", weight: 0, endpoints: .init(static: ["10.0.0.2:9000"])),
+        ], rules: rules)])
+    }
+
+    @Test("the first matching rule wins; no match falls back to the weights")
+    func firstMatchWins() throws {
+        let table = Self.table(rules: [
+            RoutingTableRule(match: "#HEADER_version == '0.0.2'", version: "canary"),
+            RoutingTableRule(match: "#HEADER_uid.hashCode() % 100 < 100", version: "stable"),
+        ])
+        let gateway = try Fixtures.gateway(table, factory: FakeEngineFactory())
+        let service = try #require(gateway.state.services["digits"])
+        let canary = service.versionByRules { $0.lowercased() == "version" ? "0.0.2" : nil }
+        #expect(canary?.name == "canary")
+        let stable = service.versionByRules { $0.lowercased() == "uid" ? "u-17" : nil }
+        #expect(stable?.name == "stable")
+        #expect(service.versionByRules { _ in nil } == nil)
+    }
+
+    @Test("a request with the header reaches the canary, one without goes by weight")
+    func throughTheRouter() async throws {
+        let table = Self.table(rules: [RoutingTableRule(match: "#HEADER_version == '0.0.2'", version: "canary")])
+        try await Fixtures.gateway(table, factory: FakeEngineFactory()).makeApplication().test(.router) { client in
+            let tagged = try await client.execute(
+                uri: "/v1/private/digits", method: .post, headers: [HTTPField.Name("version")!: "0.0.2"],
+                body: Fixtures.aseBody())
+            #expect(tagged.status == .ok)
+            #expect(tagged.headers[HTTPField.Name("x-athena-version")!] == "canary")
+            let plain = try await client.execute(uri: "/v1/private/digits", method: .post, body: Fixtures.aseBody())
+            #expect(plain.status == .ok)
+            #expect(plain.headers[HTTPField.Name("x-athena-version")!] == "stable")
+        }
+    }
+
+    @Test("a rule that does not parse makes the table invalid, naming the rule and column")
+    func badRuleRejected() throws {
+        let table = Self.table(rules: [RoutingTableRule(match: "#HEADER_version = '1'", version: "canary")])
+        let problems = table.problems()
+        #expect(problems.contains { $0.contains("services[0].rules[0].match") && $0.contains("column") }, "\(problems)")
+        #expect(throws: (any Error).self) { try Fixtures.gateway(table, factory: FakeEngineFactory()) }
+    }
+}
