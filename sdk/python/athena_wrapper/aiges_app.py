@@ -1,9 +1,7 @@
 """Serves an AIGES-style `wrapper.py` (class `Wrapper(WrapperBase)`)."""
-import importlib.util
 import json
 import os
 import queue
-import sys
 import time
 import uuid
 from typing import Any, Dict, Iterator, Optional
@@ -13,12 +11,11 @@ from .convert import (CONTINUE, END, ONCE, accept_descriptors, call_flex, from_r
                       response_items, to_datalist)
 from .dto import Response, SessionCreateResponse
 from .errors import EngineError
+from .user_module import describe_exception, import_user_module
 from .log import log
 from .proto import engine_pb2 as pb
 
 
-def _describe_exception(e: BaseException) -> str:
-    return "%s: %s" % (type(e).__name__, e) if str(e) else type(e).__name__
 
 
 class AigesApp:
@@ -40,24 +37,14 @@ class AigesApp:
         if self.wrapper is not None:
             return self.wrapper
         path = os.path.join(self.app_dir, "wrapper.py")
-        if self.app_dir not in sys.path:
-            sys.path.insert(0, self.app_dir)
-        try:
-            spec = importlib.util.spec_from_file_location("wrapper", path)
-            if spec is None or spec.loader is None:
-                raise ImportError("cannot import %s" % path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules["wrapper"] = module
-            spec.loader.exec_module(module)
-        except Exception as e:
-            raise EngineError(errors.INIT_ERROR, "importing %s failed: %s" % (path, _describe_exception(e))) from e
+        module = import_user_module(self.app_dir, path, "wrapper")
         cls = getattr(module, "Wrapper", None)
         if cls is None or not isinstance(cls, type):
             raise EngineError(errors.INIT_ERROR, "%s defines no class Wrapper" % path)
         try:
             self.wrapper = cls()
         except Exception as e:
-            raise EngineError(errors.INIT_ERROR, "Wrapper() failed: %s" % _describe_exception(e)) from e
+            raise EngineError(errors.INIT_ERROR, "Wrapper() failed: %s" % describe_exception(e)) from e
         self.module = module
         return self.wrapper
 
@@ -67,7 +54,7 @@ class AigesApp:
         try:
             ret = call_flex(w.wrapperInit, dict(self.config))
         except Exception as e:
-            raise EngineError(errors.USER_INIT_ERROR, "wrapperInit failed: %s" % _describe_exception(e)) from e
+            raise EngineError(errors.USER_INIT_ERROR, "wrapperInit failed: %s" % describe_exception(e)) from e
         if ret not in (0, None):
             raise EngineError(errors.USER_INIT_ERROR, "wrapperInit returned %r: %s" % (ret, self._error_text(ret)))
 
@@ -76,7 +63,7 @@ class AigesApp:
             try:
                 call_flex(self.wrapper.wrapperFini)
             except Exception as e:  # shutting down anyway; say why
-                log.warning("wrapperFini failed: %s", _describe_exception(e))
+                log.warning("wrapperFini failed: %s", describe_exception(e))
 
     # MARK: - Description
 
@@ -108,7 +95,7 @@ class AigesApp:
         try:
             text = call_flex(self.wrapper.wrapperError, code)
         except Exception as e:
-            return "wrapper error %s (wrapperError raised %s)" % (code, _describe_exception(e))
+            return "wrapper error %s (wrapperError raised %s)" % (code, describe_exception(e))
         return str(text) if text else "wrapper error %s" % code
 
     def _to_proto(self, resp: Any, request_id: str, params: Dict[str, str], status: int) -> pb.InferResponse:
@@ -132,7 +119,7 @@ class AigesApp:
             resp = call_flex(self.wrapper.wrapperOnceExec, params, to_datalist(req.data), req.request_id)
         except Exception as e:
             log.exception("wrapperOnceExec failed (request %s)", req.request_id)
-            raise EngineError(errors.USER_EXEC_ERROR, "wrapperOnceExec failed: %s" % _describe_exception(e)) from e
+            raise EngineError(errors.USER_EXEC_ERROR, "wrapperOnceExec failed: %s" % describe_exception(e)) from e
         return self._to_proto(resp, req.request_id, params, ONCE)
 
     # MARK: - Session
@@ -155,7 +142,7 @@ class AigesApp:
             try:
                 created = call_flex(w.wrapperCreate, params, sid)
             except Exception as e:
-                raise EngineError(errors.SESSION_CREATE_ERROR, "wrapperCreate failed: %s" % _describe_exception(e)) from e
+                raise EngineError(errors.SESSION_CREATE_ERROR, "wrapperCreate failed: %s" % describe_exception(e)) from e
             handle, code = self._handle_of(created)
             if code != 0:
                 raise EngineError(code, self._error_text(code))
@@ -166,7 +153,7 @@ class AigesApp:
                     try:
                         ret = call_flex(w.wrapperWrite, handle, to_datalist(msg.data), sid)
                     except Exception as e:
-                        raise EngineError(errors.SESSION_IO_ERROR, "wrapperWrite failed: %s" % _describe_exception(e)) from e
+                        raise EngineError(errors.SESSION_IO_ERROR, "wrapperWrite failed: %s" % describe_exception(e)) from e
                     if ret not in (0, None):
                         raise EngineError(int(ret), self._error_text(ret))
                     for out in self._collect(handle, sid, results, params):
@@ -200,7 +187,7 @@ class AigesApp:
                 try:
                     call_flex(w.wrapperDestroy, handle, sid)
                 except Exception as e:
-                    log.warning("wrapperDestroy failed (session %s): %s", sid, _describe_exception(e))
+                    log.warning("wrapperDestroy failed (session %s): %s", sid, describe_exception(e))
 
     @staticmethod
     def _handle_of(created: Any):
@@ -222,7 +209,7 @@ class AigesApp:
         try:
             read = call_flex(self.wrapper.wrapperRead, handle, sid)
         except Exception as e:
-            raise EngineError(errors.SESSION_IO_ERROR, "wrapperRead failed: %s" % _describe_exception(e)) from e
+            raise EngineError(errors.SESSION_IO_ERROR, "wrapperRead failed: %s" % describe_exception(e)) from e
         if read is not None:
             pending.append(read)
         for resp in pending:

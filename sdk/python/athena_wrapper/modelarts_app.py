@@ -1,16 +1,15 @@
 """Serves a ModelArts-style package: `config.json` + `customize_service.py` whose class derives
 from a `model_service.*` base class (seed 004 §4.1)."""
-import importlib.util
 import inspect
 import io
 import json
 import os
-import sys
 from typing import Any, Dict, List, Optional
 
 from . import errors
 from .convert import ONCE, desc_value, json_default
 from .errors import EngineError
+from .user_module import describe_exception, import_user_module
 from .log import log
 from .proto import engine_pb2 as pb
 
@@ -19,8 +18,6 @@ _NOT_MODEL = {"config.json", "customize_service.py", "requirements.txt", "README
 _MODEL_SUFFIXES = (".m", ".pkl", ".joblib", ".pth", ".pt", ".bst", ".model", ".onnx", ".h5", ".pb", ".json")
 
 
-def _describe_exception(e: BaseException) -> str:
-    return "%s: %s" % (type(e).__name__, e) if str(e) else type(e).__name__
 
 
 class ModelArtsApp:
@@ -78,17 +75,7 @@ class ModelArtsApp:
 
     def load(self) -> None:
         path = os.path.join(self.app_dir, "customize_service.py")
-        if self.app_dir not in sys.path:
-            sys.path.insert(0, self.app_dir)
-        try:
-            spec = importlib.util.spec_from_file_location("customize_service", path)
-            if spec is None or spec.loader is None:
-                raise ImportError("cannot import %s" % path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules["customize_service"] = module
-            spec.loader.exec_module(module)
-        except Exception as e:
-            raise EngineError(errors.INIT_ERROR, "importing %s failed: %s" % (path, _describe_exception(e))) from e
+        module = import_user_module(self.app_dir, path, "customize_service")
         cls = self._service_class(module)
         model_path = self._model_path(cls)
         model_name = str(self.config.get("model_algorithm", "") or self._service_id)
@@ -100,7 +87,7 @@ class ModelArtsApp:
             else:
                 self.service = cls(model_name, model_path)
         except Exception as e:
-            raise EngineError(errors.USER_INIT_ERROR, "%s() failed: %s" % (cls.__name__, _describe_exception(e))) from e
+            raise EngineError(errors.USER_INIT_ERROR, "%s() failed: %s" % (cls.__name__, describe_exception(e))) from e
         if not getattr(self.service, "model_path", None):
             self.service.model_path = model_path
         log.info("ModelArts service %s loaded (model_path=%s)", cls.__name__, model_path)
@@ -176,7 +163,7 @@ class ModelArtsApp:
             raise
         except Exception as e:
             log.exception("inference failed (request %s)", req.request_id)
-            raise EngineError(errors.USER_EXEC_ERROR, "%s" % _describe_exception(e)) from e
+            raise EngineError(errors.USER_EXEC_ERROR, "%s" % describe_exception(e)) from e
         if isinstance(out, (bytes, bytearray)):
             body, ctype = bytes(out), "application/octet-stream"
         else:
