@@ -21,14 +21,19 @@ public final class KubeClient: KubeAPI {
     private let tokens: TokenSource
     private let baseURL: String
 
-    /// - Parameter transport: defaults to a `CurlTransport` configured from `config.tls`.
+    /// - Parameters:
+    ///   - transport: defaults to a `CurlTransport` configured from `config.tls`.
+    ///   - userAgent: the `User-Agent` of the default transport; give each process its own (e.g.
+    ///     `athena-operator/<identity>`) so audit logs can tell replicas apart, as client-go does.
     public init(
         config: KubeConfig, transport: (any HTTPTransport)? = nil, requestTimeout: Duration = .seconds(60),
         maxThrottleRetries: Int = 3, maxRetryAfter: Duration = .seconds(10),
+        userAgent: String = "athena-serving",
         logger: Logger = Logger(label: "athena.kube-client")
     ) {
         self.config = config
-        self.transport = transport ?? CurlTransport(configuration: TransportConfiguration(tls: config.tls))
+        self.transport = transport
+            ?? CurlTransport(configuration: TransportConfiguration(tls: config.tls, userAgent: userAgent))
         self.requestTimeout = requestTimeout
         self.maxThrottleRetries = maxThrottleRetries
         self.maxRetryAfter = maxRetryAfter

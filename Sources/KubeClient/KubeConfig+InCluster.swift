@@ -7,12 +7,20 @@ extension KubeConfig {
     /// The default service-account mount of a pod.
     public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
+    /// Environment variable that moves the service-account directory (tests run the operator's
+    /// in-cluster path outside a pod with their own token and CA).
+    public static let serviceAccountDirectoryVariable = "ATHENA_SERVICEACCOUNT_DIR"
+
     /// Configuration of a pod talking to its own cluster: `KUBERNETES_SERVICE_HOST/PORT`, the
-    /// mounted token (re-read as it rotates), `ca.crt` and `namespace`.
+    /// mounted token (re-read as it rotates), `ca.crt` and `namespace`, read from `directory`,
+    /// else `$ATHENA_SERVICEACCOUNT_DIR`, else the standard mount.
     public static func inCluster(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        serviceAccountDirectory directory: String = serviceAccountDirectory
+        serviceAccountDirectory: String? = nil
     ) throws(KubeError) -> KubeConfig {
+        let directory = serviceAccountDirectory
+            ?? environment[serviceAccountDirectoryVariable].flatMap { $0.isEmpty ? nil : $0 }
+            ?? Self.serviceAccountDirectory
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty else {
             throw .config("in-cluster configuration: KUBERNETES_SERVICE_HOST is not set (not running in a pod?)")
         }

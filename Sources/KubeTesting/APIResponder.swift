@@ -16,11 +16,13 @@ struct APIResponder: HTTPResponder {
         let path = request.uri.path
         let types = server.store.read { $0.allTypes }
         let target = RequestTarget(path: path, types: types)
+        if case .debugRequests = target { return debugRequests(request) }
         var query: [String: String] = [:]
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
         var entry = RequestLog.Entry(
             method: request.method.rawValue, path: path, query: request.uri.query ?? "", verb: "other", group: "",
-            version: "", resource: "", subresource: nil, namespace: nil, name: nil, status: 0, date: Date())
+            version: "", resource: "", subresource: nil, namespace: nil, name: nil, status: 0, date: Date(),
+            userAgent: request.headers[.userAgent] ?? "")
         if case .resource(let resource) = target {
             entry.verb = Self.verb(method: request.method, resource: resource, query: query)
             entry.group = resource.type.group
@@ -56,6 +58,20 @@ struct APIResponder: HTTPResponder {
         return response
     }
 
+    /// GET: `RequestLog.summary` (optionally `?userAgent=prefix`); DELETE: clears the log.
+    private func debugRequests(_ request: Request) -> Response {
+        switch request.method {
+        case .get:
+            let prefix = request.uri.queryParameters["userAgent"].map(String.init) ?? ""
+            return Reply.json(server.requestLog.summary(userAgentPrefix: prefix))
+        case .delete:
+            server.requestLog.reset()
+            return Reply.json(["cleared": true])
+        default:
+            return Reply.status(Status(code: 405, reason: "MethodNotAllowed", message: "/debug/requests takes GET or DELETE"))
+        }
+    }
+
     static func verb(method: HTTPRequest.Method, resource: ResourceTarget, query: [String: String]) -> String {
         switch method {
         case .get, .head:
@@ -84,7 +100,7 @@ struct APIResponder: HTTPResponder {
         case .coreVersions, .groups, .group, .groupResources, .coreResources:
             let types = server.store.read { $0.allTypes }
             return try Discovery.respond(target, types: types, accept: accept, serverAddress: "\(server.options.host):\(server.port)")
-        case .notFound:
+        case .notFound, .debugRequests:
             throw APIErrors.pathNotFound()
         case .resource(let resource):
             return try await ResourceHandler(server: server, target: resource, request: request, query: query, accept: accept)

@@ -22,6 +22,9 @@ public final class RequestLog: Sendable {
         /// The HTTP status code answered.
         public var status: Int
         public var date: Date
+        /// The client's `User-Agent` header ("" when absent): tells apart the processes that share
+        /// one server (two operator replicas, the benchmark's own polling).
+        public var userAgent: String = ""
 
         public var description: String {
             "\(method) \(path)\(query.isEmpty ? "" : "?" + query) → \(status) (\(verb) \(resource)\(subresource.map { "/" + $0 } ?? ""))"
@@ -54,9 +57,17 @@ public final class RequestLog: Sendable {
         entries.reduce(into: [:]) { $0[$1.verb, default: 0] += 1 }
     }
 
+    /// The verbs that change state.
+    public static let writeVerbs: Set<String> = ["create", "update", "patch", "delete", "deletecollection"]
+
     /// create + update + patch + delete + deletecollection requests.
     public var writeCount: Int {
-        entries.filter { ["create", "update", "patch", "delete", "deletecollection"].contains($0.verb) }.count
+        entries.filter { Self.writeVerbs.contains($0.verb) }.count
+    }
+
+    /// Entries whose `User-Agent` starts with `prefix`.
+    public func entries(userAgentPrefix prefix: String) -> [Entry] {
+        entries.filter { $0.userAgent.hasPrefix(prefix) }
     }
 
     public func reset() {

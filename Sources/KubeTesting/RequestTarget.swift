@@ -8,6 +8,8 @@ enum RequestTarget: Sendable {
     case group(String)
     case groupResources(group: String, version: String)
     case openAPI
+    /// `/debug/requests`: the request log's summary (GET) or reset (DELETE); not itself logged.
+    case debugRequests
     case resource(ResourceTarget)
     case notFound
 
@@ -18,6 +20,7 @@ enum RequestTarget: Sendable {
         case "version" where segments.count == 1: self = .version
         case "healthz", "readyz", "livez": self = .health
         case "openapi": self = .openAPI
+        case "debug" where segments == ["debug", "requests"]: self = .debugRequests
         case "api":
             switch segments.count {
             case 1: self = .coreVersions
