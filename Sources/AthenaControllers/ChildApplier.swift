@@ -45,6 +45,35 @@ public struct ChildApplier: Sendable {
         return .updated
     }
 
+    /// What a cache-based apply did and the object the server returned (nil when unchanged).
+    public struct Applied: Sendable, Hashable {
+        public var outcome: Outcome
+        public var object: JSONValue?
+    }
+
+    /// Like ``apply(_:)`` but with the live object from an informer cache instead of a GET, so an
+    /// unchanged child costs no request at all. A cache that has not seen a child (relabelled out
+    /// of the watch, or created by someone else) answers create with `AlreadyExists`: the GET-based
+    /// path then repairs it. A stale live object makes the update fail with `Conflict`, which the
+    /// caller retries after the cache caught up.
+    public func apply(_ desired: JSONValue, live: JSONValue?) async throws -> Applied {
+        let kind = desired["kind"]?.stringValue ?? ""
+        guard let resource = Self.resource(forKind: kind), desired["metadata"]?["name"]?.stringValue != nil else {
+            throw BuildError("cannot apply an object of kind \(kind) without a name")
+        }
+        guard let live else {
+            do {
+                let created = try await api.create(resource, UnstructuredObject(json: desired))
+                return Applied(outcome: .created, object: created.json)
+            } catch let error as KubeError where error.isAlreadyExists {
+                return Applied(outcome: try await apply(desired), object: nil)
+            }
+        }
+        if Self.contains(live, desired) { return Applied(outcome: .unchanged, object: nil) }
+        let updated = try await api.update(resource, UnstructuredObject(json: live.applyingMergePatch(desired)))
+        return Applied(outcome: .updated, object: updated.json)
+    }
+
     /// Whether `actual` holds every field of `desired` with the same value (objects: a subset, arrays:
     /// same length and element-wise). Fields the API server adds (defaults, clusterIP, status) are ignored.
     public static func contains(_ actual: JSONValue, _ desired: JSONValue) -> Bool {

@@ -5,6 +5,8 @@ import AthenaAPI
 public enum ChildNames {
     /// Port the gateway sidecar listens on inside every pod (front Service target).
     public static let gatewayPort = 8080
+    /// Port of the front Service (`http`, targeting every gateway's named port).
+    public static let frontServicePort = 80
     /// Used instead of `gatewayPort` when the engine itself listens on 8080 (HTTP engines default to it).
     public static let gatewayAlternatePort = 8090
     public static let routingFile = "routing.yaml"
@@ -32,10 +34,13 @@ public enum ChildNames {
 
     // MARK: - Labels
 
+    /// `app.kubernetes.io/name` of every child of an OnlineService (the operator's informers select on it).
+    public static let serviceAppName = "athena-onlineservice"
+
     /// Labels on every child of the service.
     public static func labels(service: String, component: String) -> [String: String] {
         [
-            LabelKey.name: "athena-onlineservice",
+            LabelKey.name: serviceAppName,
             LabelKey.instance: service,
             LabelKey.component: component,
             LabelKey.managedBy: LabelKey.managedByValue,

@@ -28,7 +28,7 @@ enum ServiceBuilder {
     static func frontService(service: OnlineService, owner: Owner) -> JSONValue {
         let name = service.metadata.name ?? ""
         let port = JSON.object([
-            ("name", "http"), ("port", 80), ("targetPort", "http"), ("protocol", "TCP"),
+            ("name", "http"), ("port", .number(Double(ChildNames.frontServicePort))), ("targetPort", "http"), ("protocol", "TCP"),
             ("nodePort", JSON.int(service.spec.nodePort)),
         ])
         return [

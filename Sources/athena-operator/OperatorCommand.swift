@@ -1,4 +1,5 @@
 import ArgumentParser
+import AthenaControllers
 import Foundation
 import KubeClient
 import KubeRuntime
@@ -47,6 +48,9 @@ struct OperatorCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Export Prometheus metrics on /metrics.")
     var metrics = true
 
+    @Option(help: "Concurrent reconciles per controller (AIApplication, OnlineService).")
+    var workers = 4
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -56,6 +60,7 @@ struct OperatorCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(healthPort) else { throw ValidationError("--health-port must be 0...65535") }
         if leaseName.isEmpty { throw ValidationError("--lease-name must not be empty") }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1...64") }
     }
 
     func run() async throws {
@@ -87,9 +92,14 @@ struct OperatorCommand: AsyncParsableCommand {
                 api: client,
                 configuration: .init(leaseName: leaseName, leaseNamespace: namespace))
         }
+        let options: BuildOptions
+        do {
+            options = try BuildOptions.fromEnvironment()
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let manager = Manager(api: client, leaderElector: elector)
-        // Controllers arrive with the reconcilers (AthenaControllers); until then the manager
-        // runs caches-less: leader election, health and metrics only.
+        OperatorControllers.register(on: manager, options: options, namespace: namespace, workers: workers)
 
         var metricsText: (@Sendable () async -> String)?
         if metrics {
@@ -105,7 +115,7 @@ struct OperatorCommand: AsyncParsableCommand {
             "starting",
             metadata: [
                 "server": "\(config.server)", "namespace": "\(namespace.isEmpty ? "<all>" : namespace)",
-                "leaderElection": "\(leaderElect)",
+                "leaderElection": "\(leaderElect)", "workers": "\(workers)", "gatewayImage": "\(options.gatewayImage)",
             ])
         let group = ServiceGroup(
             configuration: .init(

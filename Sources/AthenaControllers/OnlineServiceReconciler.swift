@@ -1,0 +1,107 @@
+import AthenaAPI
+import Foundation
+import KubeClient
+import KubeRuntime
+import Logging
+
+/// Turns an OnlineService into its running children and an honest status (STYLE.md's reconcile
+/// shape). Level-triggered and idempotent: every pass reads the service, its applications and its
+/// children from the informer caches, so a converged service costs no request at all.
+///
+/// 1. gone or being deleted → done (owner references garbage-collect the children);
+/// 2. invalid spec or an unusable application → a Failed status saying exactly what, no child touched;
+/// 3. desired children = ``OnlineServiceBuilder/desiredObjects(service:applications:options:)``;
+///    create the missing, repair the drifted (``ChildApplier``), delete owned children no longer desired;
+/// 4. status = ``ServiceStatusMachine`` over the observed Deployments; written only when it changed,
+///    then the transition's Events.
+public struct OnlineServiceReconciler: Reconciler {
+    public let api: any KubeAPI
+    public let caches: OperatorCaches
+    public let options: BuildOptions
+    public let events: EventRecorder
+    /// The clock of deploy timeouts and transition times (injected by tests).
+    public let now: @Sendable () -> Date
+    let applier: ChildApplier
+    let logger: Logger
+    /// Children written but not yet seen by their informer (key `Kind/namespace/name`).
+    let childWrites = RecentWrites<JSONValue>()
+    /// Statuses written but not yet seen by the OnlineService informer (key `namespace/name`).
+    let statusWrites = RecentWrites<OnlineService>()
+
+    public init(
+        api: any KubeAPI, caches: OperatorCaches, options: BuildOptions, events: EventRecorder,
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "athena.onlineservice")
+    ) {
+        self.api = api
+        self.caches = caches
+        self.options = options
+        self.events = events
+        self.now = now
+        self.applier = ChildApplier(api: api)
+        self.logger = logger
+        // Once an informer shows an object, the cache is the truth again for it.
+        caches.onlineServices.addHandler { [statusWrites] in statusWrites.observed($0.object.key, version: Self.version($0)) }
+        caches.deployments.addHandler { [childWrites] in childWrites.observed(Self.childKey($0.object), version: Self.version($0)) }
+        caches.services.addHandler { [childWrites] in childWrites.observed(Self.childKey($0.object), version: Self.version($0)) }
+        caches.configMaps.addHandler { [childWrites] in childWrites.observed(Self.childKey($0.object), version: Self.version($0)) }
+        caches.networkPolicies.addHandler { [childWrites] in
+            childWrites.observed(Self.childKey($0.object), version: Self.version($0))
+        }
+    }
+
+    /// The version an informer event leaves in the cache (nil after a delete).
+    static func version<T: KubeObject>(_ event: InformerEvent<T>) -> String? {
+        if case .deleted = event { return nil }
+        return event.object.metadata.resourceVersion
+    }
+
+    static func childKey<K>(_ object: ChildObject<K>) -> String {
+        "\(K.kind)/\(object.metadata.namespace ?? "")/\(object.metadata.name ?? "")"
+    }
+
+    static func childKey(kind: String, namespace: String?, name: String) -> String {
+        "\(kind)/\(namespace ?? "")/\(name)"
+    }
+
+    public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard var service = caches.onlineServices.store.get(key), service.metadata.deletionTimestamp == nil else {
+            return .done
+        }
+        if let written = statusWrites.pending(key.description, cachedVersion: service.metadata.resourceVersion) {
+            service = written
+        }
+        let generation = service.metadata.generation ?? 0
+        let applications = caches.applications.store.list(namespace: key.namespace ?? "default")
+        if let blocked = ServicePrecheck.blocked(service, applications: applications) {
+            return try await publish(service, ServiceObservation(generation: generation, blocked: blocked))
+        }
+        let desired: [JSONValue]
+        do {
+            desired = try OnlineServiceBuilder.desiredObjects(service: service, applications: applications, options: options)
+        } catch {
+            let blocked = ServiceObservation.Blocked(reason: ConditionReason.invalidSpec, message: error.message)
+            return try await publish(service, ServiceObservation(generation: generation, blocked: blocked))
+        }
+        let changed = try await applyChildren(desired, of: service)
+        try await pruneChildren(of: service, keeping: desired)
+        return try await publish(service, observe(service, changedDeployments: changed))
+    }
+
+    // MARK: - Status
+
+    /// Computes the next status, writes it if it differs, then records the transition's Events.
+    func publish(_ service: OnlineService, _ observation: ServiceObservation) async throws -> ReconcileResult {
+        let outcome = ServiceStatusMachine.next(previous: service.status, observation: observation, now: now())
+        if outcome.status != service.status {
+            var updated = service
+            updated.status = outcome.status
+            let stored = try await api.updateStatus(updated)
+            statusWrites.remember(
+                service.key, before: service.metadata.resourceVersion, value: stored, version: stored.metadata.resourceVersion)
+            for event in outcome.events {
+                await events.record(event.type, for: service, reason: event.reason, message: event.message)
+            }
+        }
+        return outcome.requeueAfter.map { .requeue(after: $0) } ?? .done
+    }
+}

@@ -1,0 +1,60 @@
+import AthenaAPI
+import KubeRuntime
+
+/// The informers the operator's reconcilers read from, instead of GETting from the API server:
+/// the three Athena kinds and the four kinds an OnlineService owns. Children are watched through a
+/// label selector on `app.kubernetes.io/name=athena-onlineservice`, so the cache never holds the
+/// cluster's other Deployments, Services or ConfigMaps.
+public struct OperatorCaches: Sendable {
+    /// The label selector of every child informer.
+    public static let childSelector = "\(LabelKey.name)=\(ChildNames.serviceAppName)"
+
+    public let applications: Informer<AIApplication>
+    public let onlineServices: Informer<OnlineService>
+    public let batchServices: Informer<BatchService>
+    public let deployments: Informer<DeploymentObject>
+    public let services: Informer<ServiceObject>
+    public let configMaps: Informer<ConfigMapObject>
+    public let networkPolicies: Informer<NetworkPolicyObject>
+
+    /// Creates every informer on `manager` (which starts them), watching `namespace` (nil: all).
+    public init(manager: Manager, namespace: String?) {
+        func configuration<T>(_ type: T.Type, labels: String? = nil) -> Informer<T>.Configuration {
+            Informer<T>.Configuration(namespace: namespace, labelSelector: labels)
+        }
+        applications = manager.informer(for: AIApplication.self, configuration: configuration(AIApplication.self))
+        onlineServices = manager.informer(for: OnlineService.self, configuration: configuration(OnlineService.self))
+        batchServices = manager.informer(for: BatchService.self, configuration: configuration(BatchService.self))
+        deployments = manager.informer(
+            for: DeploymentObject.self, configuration: configuration(DeploymentObject.self, labels: Self.childSelector))
+        services = manager.informer(
+            for: ServiceObject.self, configuration: configuration(ServiceObject.self, labels: Self.childSelector))
+        configMaps = manager.informer(
+            for: ConfigMapObject.self, configuration: configuration(ConfigMapObject.self, labels: Self.childSelector))
+        networkPolicies = manager.informer(
+            for: NetworkPolicyObject.self,
+            configuration: configuration(NetworkPolicyObject.self, labels: Self.childSelector))
+    }
+
+    /// Every informer, for tests that run the caches without the controllers.
+    public var all: [any CacheSyncing & Sendable] {
+        [applications, onlineServices, batchServices, deployments, services, configMaps, networkPolicies]
+    }
+
+    /// The cached child of `kind` named `name`, as JSON; nil when the cache does not hold it.
+    public func liveChild(kind: String, namespace: String?, name: String) -> JSONValue? {
+        switch kind {
+        case DeploymentKind.kind: deployments.store.get(namespace: namespace, name: name)?.json
+        case ServiceKind.kind: services.store.get(namespace: namespace, name: name)?.json
+        case ConfigMapKind.kind: configMaps.store.get(namespace: namespace, name: name)?.json
+        case NetworkPolicyKind.kind: networkPolicies.store.get(namespace: namespace, name: name)?.json
+        default: nil
+        }
+    }
+
+    /// Every cached child whose owner references include `uid`, as JSON.
+    public func children(ownedBy uid: String) -> [JSONValue] {
+        deployments.store.list(ownedBy: uid).map(\.json) + services.store.list(ownedBy: uid).map(\.json)
+            + configMaps.store.list(ownedBy: uid).map(\.json) + networkPolicies.store.list(ownedBy: uid).map(\.json)
+    }
+}
