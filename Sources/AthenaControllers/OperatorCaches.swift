@@ -36,9 +36,24 @@ public struct OperatorCaches: Sendable {
             configuration: configuration(NetworkPolicyObject.self, labels: Self.childSelector))
     }
 
-    /// Every informer, for tests that run the caches without the controllers.
-    public var all: [any CacheSyncing & Sendable] {
+    /// Every informer.
+    public var all: [any CacheSyncing] {
         [applications, onlineServices, batchServices, deployments, services, configMaps, networkPolicies]
+    }
+
+    /// Runs every informer until cancelled: for tests that drive reconciles by hand, without a
+    /// Manager (which otherwise runs them).
+    public func runInformers() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await applications.run() }
+            group.addTask { try await onlineServices.run() }
+            group.addTask { try await batchServices.run() }
+            group.addTask { try await deployments.run() }
+            group.addTask { try await services.run() }
+            group.addTask { try await configMaps.run() }
+            group.addTask { try await networkPolicies.run() }
+            try await group.waitForAll()
+        }
     }
 
     /// The cached child of `kind` named `name`, as JSON; nil when the cache does not hold it.

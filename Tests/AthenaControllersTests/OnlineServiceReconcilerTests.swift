@@ -1,0 +1,209 @@
+import AthenaAPI
+import AthenaControllers
+import Foundation
+import KubeRuntime
+import KubeTesting
+import Testing
+
+@Suite("OnlineService reconciler against the in-memory API server")
+struct OnlineServiceReconcilerTests {
+    @Test("children are created with a controller owner reference, status goes Deploying → Running, a second reconcile writes nothing")
+    func deployToRunning() async throws {
+        try await OperatorHarness.with { h in
+            try h.createDigits()
+            try await h.reconcileApplication("digits-v1")
+            try await h.reconcileApplication("digits-v2")
+            let first = try await h.reconcileService()
+            #expect(first == .requeue(after: .seconds(1200)), "requeue until the deploy timeout")
+
+            #expect(h.childNames() == [
+                "ConfigMap/digits-routing", "Deployment/digits-digits-v1", "Deployment/digits-digits-v2",
+                "NetworkPolicy/digits-engines", "Service/digits", "Service/digits-digits-v1-engine",
+                "Service/digits-digits-v2-engine",
+            ])
+            let service = try #require(try h.service())
+            for resource in OperatorHarness.childResources {
+                for child in h.server.list(resource, namespace: "default") {
+                    let refs = child["metadata"]?["ownerReferences"]?.arrayValue ?? []
+                    #expect(refs.count == 1)
+                    #expect(refs.first?["uid"]?.stringValue == service.metadata.uid)
+                    #expect(refs.first?["controller"]?.boolValue == true)
+                    #expect(refs.first?["kind"]?.stringValue == "OnlineService")
+                }
+            }
+            #expect(service.status?.phase == .deploying)
+            #expect(service.status?.conditions?[type: ConditionType.progressing]?.status == "True")
+            #expect(service.status?.ready == "0/3")
+            #expect(h.events(about: "digits").contains("\(EventReason.deployStarted): deploying 2 versions"))
+
+            try h.markDeploymentReady(OperatorHarness.deploymentV1)
+            try h.markDeploymentReady(OperatorHarness.deploymentV2)
+            #expect(try await h.reconcileService() == .done)
+            let running = try #require(try h.service())
+            let status = try #require(running.status)
+            #expect(status.phase == .running)
+            #expect(status.observedGeneration == running.metadata.generation)
+            #expect(status.versions == [
+                VersionStatus(application: "digits-v1", weight: 90, replicas: 2, readyReplicas: 2),
+                VersionStatus(application: "digits-v2", weight: 10, replicas: 1, readyReplicas: 1),
+            ])
+            #expect(status.ready == "3/3" && status.readyVersions == "2/2")
+            #expect(status.url == "http://digits.default.svc:80")
+            let ready = try #require(status.conditions?[type: ConditionType.ready])
+            #expect(ready.status == "True" && ready.reason == ConditionReason.running)
+            #expect(ready.message.contains("node port 30080"), "\(ready.message)")
+            #expect(ready.observedGeneration == running.metadata.generation)
+            #expect(status.conditions?[type: ConditionType.progressing]?.status == "False")
+            #expect(status.conditions?[type: ConditionType.degraded]?.status == "False")
+            #expect(h.events(about: "digits").contains { $0.hasPrefix("\(EventReason.deploySucceeded): running: 2/2 versions ready") })
+
+            h.server.requestLog.reset()
+            #expect(try await h.reconcileService() == .done)
+            #expect(h.writes.isEmpty, "an unchanged world was written: \(h.writes)")
+            #expect(h.server.requestLog.entries.filter { $0.verb == "get" }.isEmpty, "reconcile must read from the caches")
+        }
+    }
+
+    @Test("drift is repaired: an edited Deployment image is restored, a deleted ConfigMap recreated")
+    func driftRepaired() async throws {
+        try await OperatorHarness.with { h in
+            try await h.runDigits()
+            var deployment = try #require(h.child(DeploymentKind.resource, OperatorHarness.deploymentV1))
+            var containers = try #require(deployment["spec"]?["template"]?["spec"]?["containers"]?.arrayValue)
+            containers[0]["image"] = "evil:latest"
+            deployment["spec"]?["template"]?["spec"]?["containers"] = .array(containers)
+            _ = try h.server.update(deployment)
+            try h.server.delete(ConfigMapKind.resource, namespace: "default", name: "digits-routing")
+
+            h.server.requestLog.reset()
+            try await h.reconcileService()
+            #expect(h.server.requestLog.count(verb: "update", resource: "deployments") == 1)
+            #expect(h.server.requestLog.count(verb: "create", resource: "configmaps") == 1)
+            let repaired = try #require(h.child(DeploymentKind.resource, OperatorHarness.deploymentV1))
+            #expect(repaired["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"]?.stringValue
+                    == "registry.example/digits:1")
+            #expect(h.child(ConfigMapKind.resource, "digits-routing") != nil)
+
+            // The repaired Deployment rolls out again: Warning until its replicas are back.
+            try await h.reconcileService()
+            #expect(try h.service()?.status?.phase == .warning)
+            #expect(try h.condition(ConditionType.degraded)?.reason == ConditionReason.replicasUnavailable)
+            try h.markDeploymentReady(OperatorHarness.deploymentV1)
+            try await h.reconcileService()
+            #expect(try h.service()?.status?.phase == .running)
+        }
+    }
+
+    @Test("changing weights rewrites only the routing ConfigMap (and the status); Deployments are untouched")
+    func weightsChangeOnlyConfigMap() async throws {
+        try await OperatorHarness.with { h in
+            try await h.runDigits()
+            let before = h.childVersions().filter { !$0.hasPrefix("ConfigMap/") }
+            try h.updateService {
+                $0.versions[0].weight = 50
+                $0.versions[1].weight = 50
+            }
+            h.server.requestLog.reset()
+            try await h.reconcileService()
+            #expect(h.writes.sorted() == ["update configmaps digits-routing", "update onlineservices/status digits"])
+            #expect(h.childVersions().filter { !$0.hasPrefix("ConfigMap/") } == before)
+            let routing = try #require(h.child(ConfigMapKind.resource, "digits-routing")?["data"]?["routing.yaml"]?.stringValue)
+            #expect(routing.contains("\"weight\" : 50"), "\(routing)")
+            #expect(try h.service()?.status?.phase == .running)
+            #expect(try h.service()?.status?.versions?.map(\.weight) == [50, 50])
+        }
+    }
+
+    @Test("removing a version deletes its Deployment and engine Service")
+    func versionRemoved() async throws {
+        try await OperatorHarness.with { h in
+            try await h.runDigits()
+            try h.updateService {
+                $0.versions = [ServiceVersion(application: "digits-v1", weight: 100, replicas: 2)]
+            }
+            try await h.reconcileService()
+            #expect(h.childNames() == [
+                "ConfigMap/digits-routing", "Deployment/digits-digits-v1", "NetworkPolicy/digits-engines",
+                "Service/digits", "Service/digits-digits-v1-engine",
+            ])
+            #expect(try h.service()?.status?.versions?.map(\.application) == ["digits-v1"])
+            #expect(try h.service()?.status?.phase == .running)
+        }
+    }
+
+    @Test("stop scales every version to zero (objects kept) → Stopped with an Event; start again → Running")
+    func stopAndStart() async throws {
+        try await OperatorHarness.with { h in
+            try await h.runDigits()
+            try h.updateService { $0.stopped = true }
+            try await h.reconcileService()
+            for name in [OperatorHarness.deploymentV1, OperatorHarness.deploymentV2] {
+                #expect(h.child(DeploymentKind.resource, name)?["spec"]?["replicas"]?.intValue == 0)
+            }
+            #expect(h.childNames().count == 7, "objects are kept while stopped")
+            #expect(try h.service()?.status?.phase == .stopping)
+
+            try h.markDeploymentReady(OperatorHarness.deploymentV1)
+            try h.markDeploymentReady(OperatorHarness.deploymentV2)
+            try await h.reconcileService()
+            let stopped = try #require(try h.service()?.status)
+            #expect(stopped.phase == .stopped)
+            #expect(stopped.stoppedAt != nil)
+            #expect(stopped.ready == "0/0")
+            #expect(stopped.conditions?[type: ConditionType.ready]?.reason == ConditionReason.stopped)
+            #expect(h.events(about: "digits").contains { $0.hasPrefix("\(EventReason.stopped): stopped") })
+
+            try h.updateService { $0.stopped = false }
+            try await h.reconcileService()
+            #expect(h.child(DeploymentKind.resource, OperatorHarness.deploymentV1)?["spec"]?["replicas"]?.intValue == 2)
+            #expect(try h.service()?.status?.phase == .deploying)
+            #expect(h.events(about: "digits").contains { $0.hasPrefix("\(EventReason.started): starting again") })
+            try h.markDeploymentReady(OperatorHarness.deploymentV1)
+            try h.markDeploymentReady(OperatorHarness.deploymentV2)
+            try await h.reconcileService()
+            #expect(try h.service()?.status?.phase == .running)
+            #expect(try h.service()?.status?.stoppedAt == nil)
+        }
+    }
+
+    @Test("no ready replicas within deployTimeoutSeconds: Failed, reason DeployTimeout, Warning Event; ready later → Running")
+    func deployTimeout() async throws {
+        try await OperatorHarness.with { h in
+            try h.createDigits(deployTimeoutSeconds: 60)
+            #expect(try await h.reconcileService() == .requeue(after: .seconds(60)))
+            h.clock.advance(seconds: 45)
+            #expect(try await h.reconcileService() == .requeue(after: .seconds(15)))
+            #expect(try h.service()?.status?.phase == .deploying)
+            h.clock.advance(seconds: 15)
+            #expect(try await h.reconcileService() == .done)
+            let status = try #require(try h.service()?.status)
+            #expect(status.phase == .failed)
+            let ready = try #require(status.conditions?[type: ConditionType.ready])
+            #expect(ready.reason == ConditionReason.deployTimeout)
+            #expect(ready.message.hasPrefix("deploy timeout: not Running within 60s; short: digits-v1 0/2, digits-v2 0/1"),
+                    "\(ready.message)")
+            #expect(h.events(about: "digits").contains { $0.hasPrefix("\(EventReason.deployTimeout): deploy timeout") })
+
+            h.server.requestLog.reset()
+            try await h.reconcileService()
+            #expect(h.writes.isEmpty, "the timeout is told once: \(h.writes)")
+
+            try h.markDeploymentReady(OperatorHarness.deploymentV1)
+            try h.markDeploymentReady(OperatorHarness.deploymentV2)
+            try await h.reconcileService()
+            #expect(try h.service()?.status?.phase == .running)
+        }
+    }
+
+    @Test("deleting the service removes every child through owner references")
+    func deleteRemovesChildren() async throws {
+        try await OperatorHarness.with { h in
+            try await h.runDigits()
+            try h.server.delete(OperatorHarness.onlineServices, namespace: "default", name: "digits")
+            #expect(h.childNames().isEmpty)
+            h.server.requestLog.reset()
+            #expect(try await h.reconcileService() == .done)
+            #expect(h.writes.isEmpty)
+        }
+    }
+}
