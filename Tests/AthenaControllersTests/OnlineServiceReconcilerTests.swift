@@ -195,6 +195,19 @@ struct OnlineServiceReconcilerTests {
         }
     }
 
+    @Test("a reconcile right after the first one, before the caches saw its writes, writes nothing (no AlreadyExists, no Conflict)")
+    func staleCacheRemembersOwnWrites() async throws {
+        try await OperatorHarness.with { h in
+            try h.createDigits()
+            try await h.reconcileService()
+            h.server.requestLog.reset()
+            let key = ObjectKey(namespace: "default", name: "digits")
+            _ = try await h.operators.serviceReconciler.reconcile(key)  // no settle(): the cache may lag
+            #expect(h.server.requestLog.entries.allSatisfy { $0.status < 400 }, "\(h.server.requestLog.entries)")
+            #expect(h.writes.isEmpty, "\(h.writes)")
+        }
+    }
+
     @Test("deleting the service removes every child through owner references")
     func deleteRemovesChildren() async throws {
         try await OperatorHarness.with { h in

@@ -78,7 +78,7 @@ final class OperatorHarness: Sendable {
     // MARK: - Caches
 
     /// Waits until every cache holds exactly the server's objects at their current versions.
-    func settle(timeout: Duration = .seconds(10)) async throws {
+    func settle(timeout: Duration = .seconds(30)) async throws {
         try await eventually("caches match the server", timeout: timeout) { self.cachesMatchServer() }
     }
 
@@ -198,9 +198,9 @@ final class OperatorHarness: Sendable {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes (no fixed sleeps in tests).
+/// Polls `condition` until it holds or `timeout` passes (no fixed sleeps in tests); generous because the machine is shared.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool
+    _ what: String, timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     var attempts = 0
