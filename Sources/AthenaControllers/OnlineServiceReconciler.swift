@@ -95,7 +95,12 @@ public struct OnlineServiceReconciler: Reconciler {
         if outcome.status != service.status {
             var updated = service
             updated.status = outcome.status
-            let stored = try await api.updateStatus(updated)
+            let stored: OnlineService
+            do {
+                stored = try await api.updateStatus(updated)
+            } catch let error as KubeError where error.isNotFound {
+                return .done  // deleted while we reconciled: its children go with it
+            }
             statusWrites.remember(
                 service.key, before: service.metadata.resourceVersion, value: stored, version: stored.metadata.resourceVersion)
             for event in outcome.events {

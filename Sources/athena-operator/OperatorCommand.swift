@@ -83,14 +83,18 @@ struct OperatorCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let client = KubeClient(config: config)
+        // One identity per process names both the Lease holder and the User-Agent of every request,
+        // so the API server's audit (and the tests) can tell which replica wrote what.
+        let identity = ProcessInfo.processInfo.environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "\(ProcessInfo.processInfo.hostName)_\(ProcessInfo.processInfo.processIdentifier)"
+        let client = KubeClient(config: config, userAgent: "athena-operator/\(identity)")
 
         var elector: LeaderElector?
         if leaderElect {
             let namespace = leaseNamespace ?? ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? config.namespace
             elector = try LeaderElector(
                 api: client,
-                configuration: .init(leaseName: leaseName, leaseNamespace: namespace))
+                configuration: .init(leaseName: leaseName, leaseNamespace: namespace, identity: identity))
         }
         let options: BuildOptions
         do {
@@ -115,7 +119,7 @@ struct OperatorCommand: AsyncParsableCommand {
             "starting",
             metadata: [
                 "server": "\(config.server)", "namespace": "\(namespace.isEmpty ? "<all>" : namespace)",
-                "leaderElection": "\(leaderElect)", "workers": "\(workers)", "gatewayImage": "\(options.gatewayImage)",
+                "leaderElection": "\(leaderElect)", "identity": "\(identity)", "workers": "\(workers)", "gatewayImage": "\(options.gatewayImage)",
             ])
         let group = ServiceGroup(
             configuration: .init(
