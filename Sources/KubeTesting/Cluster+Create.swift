@@ -52,6 +52,9 @@ extension Cluster {
 
         objects[type.storageKey, default: [:]][key] = object
         publish(.added, storageKey: type.storageKey, object: object, old: nil)
+        // Created after its owners were deleted (a controller acting on a stale cache): the
+        // garbage collector removes it, as the real one does a moment later.
+        if allOwnersAbsent(object) { deleteObject(type, key) }
         return object
     }
 

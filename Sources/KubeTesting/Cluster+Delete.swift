@@ -107,6 +107,23 @@ extension Cluster {
         }
     }
 
+    /// True when `object` names owners and every one of them is gone (no object of that
+    /// apiVersion/kind and name carries the uid) — what the real garbage collector calls a
+    /// dangling dependent and deletes. An owner of a kind the server does not know is assumed
+    /// alive, as the real collector cannot judge it either.
+    func allOwnersAbsent(_ object: JSONValue) -> Bool {
+        let refs = object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
+        guard !refs.isEmpty else { return false }
+        let namespace = object[path: ["metadata", "namespace"]]?.stringValue
+        return refs.allSatisfy { ref in
+            guard let apiVersion = ref["apiVersion"]?.stringValue, let kind = ref["kind"]?.stringValue,
+                let name = ref["name"]?.stringValue, let uid = ref["uid"]?.stringValue,
+                let type = resourceType(apiVersion: apiVersion, kind: kind)
+            else { return false }
+            return self.object(type, key(type, namespace: namespace, name: name))?[path: ["metadata", "uid"]]?.stringValue != uid
+        }
+    }
+
     mutating func orphanDependents(of uid: String) {
         for (storageKey, key, dependent) in allObjects() {
             let refs = dependent[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
