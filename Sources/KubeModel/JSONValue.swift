@@ -98,6 +98,26 @@ extension JSONValue: Codable {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
+            return
+        }
+        // Each failed attempt builds a DecodingError with its coding path, which dominated the
+        // operator's CPU profile. Foundation's JSONDecoder is strict (a number never decodes as
+        // a String), so for it try the kinds in the order Kubernetes objects hold them most;
+        // other decoders (YAML turns every scalar into a String) keep the safe order.
+        if ObjectIdentifier(type(of: decoder)) == DecoderProbe.jsonDecoder {
+            if let s = try? container.decode(String.self) {
+                self = .string(s)
+            } else if let o = try? container.decode([String: JSONValue].self) {
+                self = .object(o)
+            } else if let a = try? container.decode([JSONValue].self) {
+                self = .array(a)
+            } else if let n = try? container.decode(Double.self) {
+                self = .number(n)
+            } else if let b = try? container.decode(Bool.self) {
+                self = .bool(b)
+            } else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
+            }
         } else if let b = try? container.decode(Bool.self) {
             self = .bool(b)
         } else if let n = try? container.decode(Double.self) {
@@ -124,6 +144,18 @@ extension JSONValue: Codable {
         case .array(let a): try container.encode(a)
         case .object(let o): try container.encode(o)
         }
+    }
+}
+
+/// Finds the dynamic type of Foundation's JSON decoder once, so `JSONValue` can take its
+/// strict-decoder fast path only there.
+private struct DecoderProbe: Decodable {
+    static let jsonDecoder: ObjectIdentifier? = try? JSONDecoder().decode(DecoderProbe.self, from: Data("0".utf8)).type
+
+    let type: ObjectIdentifier
+
+    init(from decoder: any Decoder) throws {
+        type = ObjectIdentifier(Swift.type(of: decoder))
     }
 }
 

@@ -2,8 +2,45 @@
 
 extension ObjectMeta {
     /// Strict: throws a `DecodingError` naming the member whose type is wrong.
+    ///
+    /// Well-typed metadata (the usual case: every object the API server sends) is projected
+    /// directly; only a type mismatch takes the encode/decode round trip, for its precise error.
+    /// (The round trip for every cached object was a large share of the operator's CPU.)
     public init(json: JSONValue) throws {
-        self = try json.decode(as: ObjectMeta.self)
+        if Self.hasExpectedTypes(json) {
+            self.init(projecting: json)
+        } else {
+            self = try json.decode(as: ObjectMeta.self)
+        }
+    }
+
+    /// True when every member `ObjectMeta` decodes is absent, null or of its declared type.
+    static func hasExpectedTypes(_ json: JSONValue) -> Bool {
+        guard let members = json.objectValue else { return false }
+        func valid(_ key: String, _ check: (JSONValue) -> Bool) -> Bool {
+            guard let value = members[key], !value.isNull else { return true }
+            return check(value)
+        }
+        let string: (JSONValue) -> Bool = { $0.stringValue != nil }
+        let integer: (JSONValue) -> Bool = { $0.intValue != nil }
+        let stringMap: (JSONValue) -> Bool = { $0.objectValue?.values.allSatisfy { $0.stringValue != nil } ?? false }
+        let stringList: (JSONValue) -> Bool = { $0.arrayValue?.allSatisfy { $0.stringValue != nil } ?? false }
+        let references: (JSONValue) -> Bool = { value in
+            value.arrayValue?.allSatisfy { reference in
+                guard let ref = reference.objectValue else { return false }
+                let required = ["apiVersion", "kind", "name", "uid"].allSatisfy { ref[$0]?.stringValue != nil }
+                let flags = ["controller", "blockOwnerDeletion"].allSatisfy { key in
+                    guard let flag = ref[key], !flag.isNull else { return true }
+                    return flag.boolValue != nil
+                }
+                return required && flags
+            } ?? false
+        }
+        return ["name", "generateName", "namespace", "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp"]
+            .allSatisfy { valid($0, string) }
+            && valid("generation", integer) && valid("deletionGracePeriodSeconds", integer)
+            && valid("labels", stringMap) && valid("annotations", stringMap) && valid("finalizers", stringList)
+            && valid("ownerReferences", references)
     }
 
     /// Lenient: takes every member that has the expected type, ignores the rest.
