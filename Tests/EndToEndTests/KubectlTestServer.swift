@@ -92,6 +92,11 @@ final class KubectlTestServer {
 
     /// Runs `kubectl args…` (bounded to 60 s) with this server's kubeconfig and cache.
     func kubectl(_ args: String...) async throws -> Output {
+        try await kubectl(arguments: args)
+    }
+
+    /// `kubectl(_:)` with the arguments as an array.
+    func kubectl(arguments args: [String]) async throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.kubectl)
         process.arguments = args
