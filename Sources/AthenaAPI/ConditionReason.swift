@@ -46,6 +46,8 @@ public enum ConditionReason {
     public static let invalidRoutingRule = "InvalidRoutingRule"
     /// Version weights do not sum to 100.
     public static let invalidWeights = "InvalidWeights"
+    /// An object the service needs exists under another controller (a name clash).
+    public static let childConflict = "ChildConflict"
     /// An update failed and the previous revision was kept.
     public static let updateFailed = "UpdateFailed"
 

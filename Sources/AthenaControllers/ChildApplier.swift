@@ -40,6 +40,7 @@ public struct ChildApplier: Sendable {
             _ = try await api.create(resource, UnstructuredObject(json: desired))
             return .created
         }
+        try Self.checkOwner(live: live.json, desired: desired)
         if Self.contains(live.json, desired) { return .unchanged }
         _ = try await api.update(resource, UnstructuredObject(json: live.json.applyingMergePatch(desired)))
         return .updated
@@ -69,9 +70,25 @@ public struct ChildApplier: Sendable {
                 return Applied(outcome: try await apply(desired), object: nil)
             }
         }
+        try Self.checkOwner(live: live, desired: desired)
         if Self.contains(live, desired) { return Applied(outcome: .unchanged, object: nil) }
         let updated = try await api.update(resource, UnstructuredObject(json: live.applyingMergePatch(desired)))
         return Applied(outcome: .updated, object: updated.json)
+    }
+
+    /// Refuses to take over an object another controller owns (a same-named Deployment of another
+    /// service or tool): overwriting it would fight that controller forever. Objects without a
+    /// controller owner are adopted.
+    static func checkOwner(live: JSONValue, desired: JSONValue) throws(ChildConflictError) {
+        func controller(_ object: JSONValue) -> JSONValue? {
+            object["metadata"]?["ownerReferences"]?.arrayValue?.first { $0["controller"]?.boolValue == true }
+        }
+        guard let wanted = controller(desired)?["uid"]?.stringValue, let owner = controller(live),
+            let uid = owner["uid"]?.stringValue, uid != wanted
+        else { return }
+        throw ChildConflictError(
+            kind: desired["kind"]?.stringValue ?? "", name: desired["metadata"]?["name"]?.stringValue ?? "",
+            owner: "\(owner["kind"]?.stringValue ?? "")/\(owner["name"]?.stringValue ?? "")")
     }
 
     /// Whether `actual` holds every field of `desired` with the same value (objects: a subset, arrays:
@@ -85,5 +102,17 @@ public struct ChildApplier: Sendable {
         default:
             return actual == desired
         }
+    }
+}
+
+/// A child the operator must create already exists under another controller.
+public struct ChildConflictError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var kind: String
+    public var name: String
+    /// `Kind/name` of the controller that owns it.
+    public var owner: String
+
+    public var description: String {
+        "\(kind) \(name) already exists and is controlled by \(owner); rename the service or remove that object"
     }
 }

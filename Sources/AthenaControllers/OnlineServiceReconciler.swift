@@ -82,7 +82,13 @@ public struct OnlineServiceReconciler: Reconciler {
             let blocked = ServiceObservation.Blocked(reason: ConditionReason.invalidSpec, message: error.message)
             return try await publish(service, ServiceObservation(generation: generation, blocked: blocked))
         }
-        let changed = try await applyChildren(desired, of: service)
+        let changed: Set<String>
+        do {
+            changed = try await applyChildren(desired, of: service)
+        } catch let conflict as ChildConflictError {
+            let blocked = ServiceObservation.Blocked(reason: ConditionReason.childConflict, message: conflict.description)
+            return try await publish(service, ServiceObservation(generation: generation, blocked: blocked))
+        }
         try await pruneChildren(of: service, keeping: desired)
         return try await publish(service, observe(service, changedDeployments: changed))
     }

@@ -208,6 +208,32 @@ struct OnlineServiceReconcilerTests {
         }
     }
 
+    @Test("a same-named object controlled by someone else is not taken over: Failed, reason ChildConflict")
+    func childConflict() async throws {
+        try await OperatorHarness.with { h in
+            try h.create(Fixtures.service("other", versions: [ServiceVersion(application: "digits-v1", weight: 100)]))
+            let other = try #require(try h.service("other"))
+            let foreign: JSONValue = [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": [
+                    "name": "digits-routing", "namespace": "default",
+                    "ownerReferences": [[
+                        "apiVersion": .string(ServingAPI.apiVersion), "kind": "OnlineService", "name": "other",
+                        "uid": .string(other.metadata.uid ?? ""), "controller": true,
+                    ]],
+                ],
+                "data": ["routing.yaml": "theirs"],
+            ]
+            _ = try h.server.create(foreign)
+            try h.createDigits()
+            try await h.reconcileService()
+            let ready = try #require(try h.condition(ConditionType.ready))
+            #expect(ready.reason == ConditionReason.childConflict)
+            #expect(ready.message.hasPrefix("ConfigMap digits-routing already exists and is controlled by OnlineService/other"))
+            #expect(h.child(ConfigMapKind.resource, "digits-routing")?["data"]?["routing.yaml"]?.stringValue == "theirs")
+        }
+    }
+
     @Test("deleting the service removes every child through owner references")
     func deleteRemovesChildren() async throws {
         try await OperatorHarness.with { h in
