@@ -29,7 +29,6 @@ public struct AIApplicationReconciler: Reconciler {
         self.events = events
         self.now = now
         self.logger = logger
-        caches.applications.addHandler { [writes] in writes.observed($0.object.key, version: OnlineServiceReconciler.version($0)) }
     }
 
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {

@@ -39,20 +39,6 @@ public struct OnlineServiceReconciler: Reconciler {
         self.now = now
         self.applier = ChildApplier(api: api)
         self.logger = logger
-        // Once an informer shows an object, the cache is the truth again for it.
-        caches.onlineServices.addHandler { [statusWrites] in statusWrites.observed($0.object.key, version: Self.version($0)) }
-        caches.deployments.addHandler { [childWrites] in childWrites.observed(Self.childKey($0.object), version: Self.version($0)) }
-        caches.services.addHandler { [childWrites] in childWrites.observed(Self.childKey($0.object), version: Self.version($0)) }
-        caches.configMaps.addHandler { [childWrites] in childWrites.observed(Self.childKey($0.object), version: Self.version($0)) }
-        caches.networkPolicies.addHandler { [childWrites] in
-            childWrites.observed(Self.childKey($0.object), version: Self.version($0))
-        }
-    }
-
-    /// The version an informer event leaves in the cache (nil after a delete).
-    static func version<T: KubeObject>(_ event: InformerEvent<T>) -> String? {
-        if case .deleted = event { return nil }
-        return event.object.metadata.resourceVersion
     }
 
     static func childKey<K>(_ object: ChildObject<K>) -> String {

@@ -39,13 +39,13 @@ public struct OperatorControllers: Sendable {
         let serviceController = Controller(
             configuration: .init(name: "onlineservice", workers: workers), reconciler: serviceReconciler)
 
-        applicationController.watchPrimary(caches.applications)
+        watchPrimary(caches.applications, applicationController, writes: applicationReconciler.writes)
         watchUsers(caches, applicationController)
-        serviceController.watchPrimary(caches.onlineServices)
-        serviceController.watchOwned(caches.deployments, owner: OnlineService.self)
-        serviceController.watchOwned(caches.services, owner: OnlineService.self)
-        serviceController.watchOwned(caches.configMaps, owner: OnlineService.self)
-        serviceController.watchOwned(caches.networkPolicies, owner: OnlineService.self)
+        watchPrimary(caches.onlineServices, serviceController, writes: serviceReconciler.statusWrites)
+        watchOwned(caches.deployments, serviceController, writes: serviceReconciler.childWrites)
+        watchOwned(caches.services, serviceController, writes: serviceReconciler.childWrites)
+        watchOwned(caches.configMaps, serviceController, writes: serviceReconciler.childWrites)
+        watchOwned(caches.networkPolicies, serviceController, writes: serviceReconciler.childWrites)
         watchApplications(caches, serviceController)
 
         manager.add(applicationController)
@@ -56,6 +56,41 @@ public struct OperatorControllers: Sendable {
             caches: caches, events: events, applicationReconciler: applicationReconciler,
             serviceReconciler: serviceReconciler, applicationController: applicationController,
             serviceController: serviceController)
+    }
+
+    // MARK: - Own kinds
+
+    /// Like `Controller.watchPrimary`, but the echo of the reconciler's own write (its status
+    /// update, a finalizer patch) is not enqueued: the reconcile that wrote it already knew.
+    static func watchPrimary<T: KubeObject>(_ informer: Informer<T>, _ controller: Controller, writes: RecentWrites<T>) {
+        controller.watch(informer) { _ in [] }  // sync before the first reconcile
+        informer.addHandler { event in
+            if !writes.observed(event.object.key, version: version(after: event)) { controller.enqueue(ObjectKey(event.object)) }
+        }
+    }
+
+    /// Like `Controller.watchOwned(_:owner: OnlineService.self)`, skipping echoes of the
+    /// reconciler's own creates and updates (a new 2-version service makes 7 of them).
+    static func watchOwned<K>(_ informer: Informer<ChildObject<K>>, _ controller: Controller, writes: RecentWrites<JSONValue>) {
+        controller.watch(informer) { _ in [] }
+        informer.addHandler { event in
+            let echo = writes.observed(OnlineServiceReconciler.childKey(event.object), version: version(after: event))
+            var owners: Set<ObjectKey> = []
+            if let key = ownerKey(event.object.metadata) { owners.insert(key) }
+            if case .updated(let old, _) = event, let key = ownerKey(old.metadata) { owners.insert(key) }
+            if echo, owners.count == 1 { return }
+            for key in owners { controller.enqueue(key) }
+        }
+    }
+
+    static func ownerKey(_ metadata: ObjectMeta) -> ObjectKey? {
+        OwnerMapping.controllerOwnerKey(of: metadata, ownerKind: OnlineService.kind, ownerGroup: ServingAPI.group)
+    }
+
+    /// The version an informer event leaves in the cache (nil after a delete).
+    static func version<T: KubeObject>(after event: InformerEvent<T>) -> String? {
+        if case .deleted = event { return nil }
+        return event.object.metadata.resourceVersion
     }
 
     // MARK: - Cross-kind watches

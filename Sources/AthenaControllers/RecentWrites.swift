@@ -47,11 +47,20 @@ public final class RecentWrites<Value: Sendable>: Sendable {
         }
     }
 
-    /// The informer shows `key` at `version` (nil: deleted): unless that is a version the writes
-    /// already replaced, the cache is the truth again.
-    public func observed(_ key: String, version: String?) {
+    /// The informer shows `key` at `version` (nil: deleted). Returns true when that is the echo of
+    /// this operator's own write (the final or an intermediate version), which needs no new
+    /// reconcile. Any other version means the cache is the truth again and ends the entry.
+    @discardableResult
+    public func observed(_ key: String, version: String?) -> Bool {
         entries.withLock { entries in
-            if let entry = entries[key], !entry.superseded.contains(version) { entries[key] = nil }
+            guard let entry = entries[key] else { return false }
+            if version != nil && version == entry.version {
+                entries[key] = nil
+                return true
+            }
+            if entry.superseded.contains(version) && version != nil { return true }
+            entries[key] = nil
+            return false
         }
     }
 

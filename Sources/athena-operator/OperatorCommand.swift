@@ -49,7 +49,7 @@ struct OperatorCommand: AsyncParsableCommand {
     var metrics = true
 
     @Option(help: "Concurrent reconciles per controller (AIApplication, OnlineService).")
-    var workers = 4
+    var workers = 8
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
