@@ -1,0 +1,123 @@
+import NIOCore
+import NIOHTTP1
+
+/// What a plain HTTP engine answered.
+struct HTTPEngineReply: Sendable {
+    var status: Int
+    var contentType: String?
+    var body: ByteBuffer
+    /// The connection can carry another request.
+    var keepAlive: Bool
+}
+
+/// Why a call on one pooled connection failed.
+enum HTTPEngineConnectionError: Error, Sendable, Equatable {
+    /// The connection closed before any byte of the answer arrived (a stale keep-alive
+    /// connection the engine had closed, or an engine that died before answering).
+    case closedBeforeResponse
+    /// The connection closed in the middle of the answer.
+    case closedDuringResponse
+    /// The deadline passed.
+    case timeout
+    /// The answer is larger than the gateway accepts.
+    case responseTooLarge
+    /// Not an HTTP/1.1 answer.
+    case malformed(String)
+}
+
+/// One keep-alive HTTP/1.1 connection to an engine: NIO's client codec, then this handler,
+/// which runs one request at a time (no pipelining) and completes its promise with the whole
+/// answer. Lives on its channel's event loop.
+final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    static let maxResponseBytes = 64 * 1024 * 1024
+
+    private var context: ChannelHandlerContext?
+    private var pending: EventLoopPromise<HTTPEngineReply>?
+    private var timer: Scheduled<Void>?
+    private var head: HTTPResponseHead?
+    private var body: ByteBuffer?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Sends one request (head, body and end in one flush, so one `writev`). Call on the loop.
+    func send(_ head: HTTPRequestHead, body: ByteBuffer, deadline: NIODeadline, promise: EventLoopPromise<HTTPEngineReply>) {
+        guard let context, context.channel.isActive, pending == nil else {
+            promise.fail(HTTPEngineConnectionError.closedBeforeResponse)
+            return
+        }
+        pending = promise
+        self.head = nil
+        self.body = nil
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            bound.value.fail(.timeout)
+        }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            // 1xx interim answers carry no body; wait for the final one.
+            if head.status.code >= 100 && head.status.code < 200 { return }
+            self.head = head
+        case .body(var chunk):
+            guard head != nil else { return }
+            if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+            if body!.readableBytes > Self.maxResponseBytes { fail(.responseTooLarge) }
+        case .end:
+            guard let head, let promise = pending else { return }
+            pending = nil
+            timer?.cancel()
+            timer = nil
+            let reply = HTTPEngineReply(
+                status: Int(head.status.code), contentType: head.headers.first(name: "content-type"),
+                body: body ?? ByteBuffer(), keepAlive: head.isKeepAlive)
+            self.head = nil
+            self.body = nil
+            promise.succeed(reply)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(head == nil ? .closedBeforeResponse : .closedDuringResponse, close: false)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            fail(.malformed("\(error)"))
+        } else {
+            fail(head == nil ? .closedBeforeResponse : .closedDuringResponse)
+        }
+    }
+
+    /// Fails the request in flight (if any) and closes the connection: after a timeout or a
+    /// broken answer the connection's state is unknown.
+    private func fail(_ error: HTTPEngineConnectionError, close: Bool = true) {
+        timer?.cancel()
+        timer = nil
+        head = nil
+        body = nil
+        if let promise = pending {
+            pending = nil
+            promise.fail(error)
+        }
+        if close, let context, context.channel.isActive { context.close(promise: nil) }
+    }
+}
