@@ -23,7 +23,10 @@ struct GatewayChildChannel: ServerChildChannel {
         return channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
             try? channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1)
-            try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+            // Only NIO's request decoder: no pipelining assistance (it stops reading while a
+            // request is answered: two epoll_ctl calls per request) and no response encoder (the
+            // handler writes head and body as one buffer). Pipelined requests wait in a queue.
+            try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
             try sync.addHandler(GatewayHTTPHandler(gateway: gateway))
             return Value(channel: channel)
         }
@@ -35,12 +38,16 @@ struct GatewayChildChannel: ServerChildChannel {
 }
 
 /// One HTTP/1.1 connection: collects a request (head and body, up to the largest body limit),
-/// runs ``Gateway/handle(_:)`` in one task and writes the answer. NIO's pipelining handler
-/// holds back the next request on the connection until this answer is written.
+/// runs ``Gateway/handle(_:)`` in one task and writes the answer. Requests pipelined behind it
+/// wait in a queue and are answered in order.
 final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = Never
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundOut = ByteBuffer
+
+    /// Bodies up to this size are copied behind the head (one buffer, one `write`); larger
+    /// ones go as a second buffer of the same `writev`.
+    static let inlineBodyBytes = 16 * 1024
 
     private let gateway: Gateway
     private var head: HTTPRequestHead?
@@ -49,6 +56,16 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var tooLarge = false
     /// A request is being answered (its task runs).
     private var busy = false
+    /// Complete requests pipelined behind the one being answered.
+    private var queued = CircularBuffer<Pending>()
+
+    /// A complete request waiting for its turn.
+    private struct Pending {
+        var head: HTTPRequestHead
+        var request: GatewayHTTPRequest
+        /// Its body went over the limit: answer 413 and close.
+        var tooLarge: Bool
+    }
     /// Close once the current answer is written (shutdown, client half-closed).
     private var closeWhenIdle = false
 
@@ -84,27 +101,39 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 method: head.method.rawValue, path: GatewayHTTPRequest.path(ofTarget: head.uri),
                 headers: head.headers, body: body ?? ByteBuffer())
             body = nil
-            if tooLarge {
-                // The rest of the body may still be on its way: answer and close the connection.
-                let error = GatewayError(.bodyTooLarge, "request body exceeds the limit of \(limit) bytes")
-                write(.error(error, sid: SessionID.next()), head: head, keepAlive: false, context: context)
-                return
+            let pending = Pending(head: head, request: request, tooLarge: tooLarge)
+            if busy {
+                queued.append(pending)
+            } else {
+                start(pending, context: context)
             }
-            busy = true
-            let keepAlive = head.isKeepAlive
-            let loop = context.eventLoop
-            let bound = NIOLoopBound((self, context), eventLoop: loop)
-            let gateway = self.gateway
-            Task {
-                let response = await gateway.handle(request)
-                if loop.inEventLoop {
+        }
+    }
+
+    /// Answers one request in a task; the answer is written on this connection's loop.
+    private func start(_ pending: Pending, context: ChannelHandlerContext) {
+        let head = pending.head
+        if pending.tooLarge {
+            // The rest of the body may still be on its way: answer and close the connection.
+            let error = GatewayError(.bodyTooLarge, "request body exceeds the limit of \(limit) bytes")
+            write(.error(error, sid: SessionID.next()), head: head, keepAlive: false, context: context)
+            return
+        }
+        let request = pending.request
+        busy = true
+        let keepAlive = head.isKeepAlive
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let gateway = self.gateway
+        Task {
+            let response = await gateway.handle(request)
+            if loop.inEventLoop {
+                let (handler, context) = bound.value
+                handler.write(response, head: head, keepAlive: keepAlive, context: context)
+            } else {
+                loop.execute {
                     let (handler, context) = bound.value
                     handler.write(response, head: head, keepAlive: keepAlive, context: context)
-                } else {
-                    loop.execute {
-                        let (handler, context) = bound.value
-                        handler.write(response, head: head, keepAlive: keepAlive, context: context)
-                    }
                 }
             }
         }
@@ -113,24 +142,77 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func write(_ response: GatewayHTTPResponse, head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
         busy = false
         let keep = keepAlive && !closeWhenIdle
-        var headers = response.headerFields(contentLength: response.body.readableBytes)
-        if !keep {
-            headers.add(name: "connection", value: "close")
-        } else if head.version.major == 1 && head.version.minor == 0 {
-            headers.add(name: "connection", value: "keep-alive")
-        }
-        let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: response.status.code), headers: headers)
-        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-        if head.method != .HEAD && response.body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        let sendBody = head.method != .HEAD
+        let bodyBytes = response.body.readableBytes
+        let inline = sendBody && bodyBytes <= Self.inlineBodyBytes
+        var out = context.channel.allocator.buffer(capacity: 256 + response.sid.utf8.count + (inline ? bodyBytes : 0))
+        Self.writeHead(response, keepAlive: keep, http10: head.version.major == 1 && head.version.minor == 0, into: &out)
+        if inline {
+            var body = response.body
+            out.writeBuffer(&body)
+            context.write(wrapOutboundOut(out), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(out), promise: nil)
+            if sendBody { context.write(wrapOutboundOut(response.body), promise: nil) }
         }
         if keep {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.flush()
+            if let next = queued.popFirst() {
+                start(next, context: context)
+            } else if closeWhenIdle && self.head == nil {
+                context.close(promise: nil)
+            }
         } else {
+            queued.removeAll()
             let promise = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             promise.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+        }
+    }
+
+    /// `HTTP/1.1 <status>` and the headers, written straight into `out`.
+    static func writeHead(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, into out: inout ByteBuffer) {
+        let status = HTTPResponseStatus(statusCode: response.status.code)
+        out.writeStaticString("HTTP/1.1 ")
+        out.writeString(String(status.code))
+        out.writeStaticString(" ")
+        out.writeString(status.reasonPhrase)
+        out.writeStaticString("\r\ncontent-type: ")
+        out.writeString(response.contentType)
+        out.writeStaticString("\r\ncontent-length: ")
+        out.writeString(String(response.body.readableBytes))
+        out.writeStaticString("\r\nx-athena-sid: ")
+        out.writeString(response.sid)
+        if let service = response.service {
+            out.writeStaticString("\r\nx-athena-service: ")
+            out.writeString(service)
+        }
+        if let version = response.version {
+            out.writeStaticString("\r\nx-athena-version: ")
+            out.writeString(version)
+        }
+        if let code = response.code {
+            out.writeStaticString("\r\nx-athena-code: ")
+            out.writeString(String(code))
+        }
+        if !keepAlive {
+            out.writeStaticString("\r\nconnection: close")
+        } else if http10 {
+            out.writeStaticString("\r\nconnection: keep-alive")
+        }
+        out.writeStaticString("\r\n\r\n")
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A request that is not HTTP/1.1: answer 400 (unless an answer is under way) and close.
+        if error is HTTPParserError, !busy {
+            var out = context.channel.allocator.buffer(capacity: 128)
+            out.writeStaticString("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in bound.value.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
         }
     }
 

@@ -24,6 +24,10 @@ public enum GatewayProcess {
             _ = mallopt(-8, 2)
         }
         #endif
+        // ATHENA_EVENT_LOOPS: number of event loop threads (default: one per core).
+        if let text = getenv("ATHENA_EVENT_LOOPS"), let loops = Int(String(cString: text)), loops > 0 {
+            NIOSingletons.groupLoopCountSuggestion = loops
+        }
         return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 }

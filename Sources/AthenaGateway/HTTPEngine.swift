@@ -13,10 +13,13 @@ struct HTTPEngine: Engine {
     let endpoint: HostPort
     let shape: HTTPEngineShape
     let pool: HTTPConnectionPool
+    /// `host:port` for the Host header, formatted once.
+    let hostHeader: String
 
     init(endpoint: HostPort, shape: HTTPEngineShape) {
         self.endpoint = endpoint
         self.shape = shape
+        self.hostHeader = endpoint.description
         self.pool = HTTPConnectionPool(host: endpoint.host, port: endpoint.port)
     }
 
@@ -24,7 +27,7 @@ struct HTTPEngine: Engine {
         let (body, contentType) = Self.body(for: request, shape: shape)
         var headers = HTTPHeaders()
         headers.reserveCapacity(5 + request.headers.count)
-        headers.add(name: "host", value: endpoint.description)
+        headers.add(name: "host", value: hostHeader)
         headers.add(name: "content-type", value: contentType)
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "x-athena-sid", value: request.sid)
@@ -52,7 +55,7 @@ struct HTTPEngine: Engine {
 
     func checkHealth(timeout: Duration) async -> Bool {
         var headers = HTTPHeaders()
-        headers.add(name: "host", value: endpoint.description)
+        headers.add(name: "host", value: hostHeader)
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: shape.healthPath ?? "/", headers: headers)
         guard let reply = try? await pool.execute(head, body: ByteBuffer(), deadline: .now() + .nanoseconds(Self.nanoseconds(timeout))) else {
             return false

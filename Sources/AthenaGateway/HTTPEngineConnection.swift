@@ -36,7 +36,12 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
 
     private var context: ChannelHandlerContext?
     private var pending: EventLoopPromise<HTTPEngineReply>?
+    /// The deadline of the request in flight.
+    private var deadline = NIODeadline.distantFuture
+    /// One timer per connection, not per request: it stays armed across requests (deadlines
+    /// only move later) and, when it fires, fails the request only if its deadline passed.
     private var timer: Scheduled<Void>?
+    private var timerAt = NIODeadline.distantFuture
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
 
@@ -57,13 +62,30 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
         pending = promise
         self.head = nil
         self.body = nil
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(deadline: deadline) {
-            bound.value.fail(.timeout)
-        }
+        self.deadline = deadline
+        if timer == nil || deadline < timerAt { arm(at: deadline, context: context) }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private func arm(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        timer?.cancel()
+        timerAt = deadline
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            bound.value.timerFired()
+        }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard pending != nil, let context else { return }
+        if NIODeadline.now() >= deadline {
+            fail(.timeout)
+        } else {
+            arm(at: deadline, context: context)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -83,8 +105,6 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
         case .end:
             guard let head, let promise = pending else { return }
             pending = nil
-            timer?.cancel()
-            timer = nil
             let reply = HTTPEngineReply(
                 status: Int(head.status.code), contentType: head.headers.first(name: "content-type"),
                 body: body ?? ByteBuffer(), keepAlive: head.isKeepAlive)
