@@ -3,6 +3,7 @@ import EngineProtocol
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// An engine speaking `athena.engine.v1` over gRPC (HTTP/2, plaintext on the pod network).
 ///
@@ -16,13 +17,22 @@ final class GRPCEngine: Engine {
     static let healthPath = "/grpc.health.v1.Health/Check"
 
     let endpoint: HostPort
-    private let connection: GRPCConnection
+    /// One connection per event loop of the group (each connects on first use): a request
+    /// handled on loop L calls through L's connection, so the call never hops threads.
+    private let connections: [GRPCConnection]
+    private let cursor = ManagedAtomicCounter()
 
-    init(endpoint: HostPort, logger: Logger, eventLoop: (any EventLoop)? = nil) throws {
+    init(endpoint: HostPort, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.endpoint = endpoint
-        self.connection = GRPCConnection(
-            host: endpoint.host, port: endpoint.port,
-            eventLoop: eventLoop ?? MultiThreadedEventLoopGroup.singleton.next())
+        self.connections = group.makeIterator().map { GRPCConnection(host: endpoint.host, port: endpoint.port, eventLoop: $0) }
+    }
+
+    /// The connection on the caller's event loop, else the next one round-robin.
+    private var connection: GRPCConnection {
+        if let current = MultiThreadedEventLoopGroup.currentEventLoop {
+            for connection in connections where connection.eventLoop === current { return connection }
+        }
+        return connections[cursor.next() % connections.count]
     }
 
     func infer(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse {
@@ -42,7 +52,7 @@ final class GRPCEngine: Engine {
     }
 
     func shutdown() async {
-        await connection.close()
+        for connection in connections { await connection.close() }
     }
 
     private func call(_ path: String, _ message: ByteBuffer, remaining: Duration) async throws -> ByteBuffer {
@@ -53,5 +63,14 @@ final class GRPCEngine: Engine {
         } catch let error as GRPCStatusError {
             throw error.engineError
         }
+    }
+}
+
+/// A lock-free round-robin counter.
+final class ManagedAtomicCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func next() -> Int {
+        value.add(1, ordering: .relaxed).newValue & Int.max
     }
 }

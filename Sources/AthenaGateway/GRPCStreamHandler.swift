@@ -26,6 +26,7 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     private var nextStreamID = HTTP2StreamID(1)
     private var connectionUnacknowledged = 0
     private(set) var usable = true
+    private var flushScheduled = false
     /// Calls handed over before `channelActive` (the connect promise completes first): sent once
     /// the HTTP/2 preface is out.
     private var beforeActive: [GRPCUnaryCall]? = []
@@ -75,7 +76,8 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .headers(.init(headers: headers)))), promise: headersPromise)
-        context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(call.message), endStream: true)))), promise: nil)
+        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(call.message), endStream: true)))), promise: nil)
+        flushSoon(context)
 
         call.timer = context.eventLoop.scheduleTask(deadline: call.deadline) { [weak self] in
             self?.abandon(call, error: EngineError(.timeout, "no answer before the deadline"))
@@ -90,6 +92,17 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
             context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil)
         }
         call.finish(.failure(error))
+    }
+
+    /// One flush (one `writev`) for every call started in the same event-loop turn: under load
+    /// many requests arrive together, and a syscall per call was the largest cost of this hop.
+    private func flushSoon(_ context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.execute {
+            self.flushScheduled = false
+            self.context?.flush()
+        }
     }
 
     // MARK: - Channel events
