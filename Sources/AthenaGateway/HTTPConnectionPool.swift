@@ -35,15 +35,41 @@ final class HTTPConnectionPool: Sendable {
         self.maxIdlePerLoop = maxIdlePerLoop
     }
 
-    /// Runs one request. A stale keep-alive connection (closed by the engine before answering)
-    /// is retried once on a fresh connection; everything else is reported as it happened.
+    /// Runs one request given as head and body (encoded here; health checks and tests).
     func execute(_ head: HTTPRequestHead, body: ByteBuffer, deadline: NIODeadline) async throws -> HTTPEngineReply {
+        try await execute(Self.encode(head, body: body), deadline: deadline)
+    }
+
+    /// `head` and `body` as HTTP/1.1 bytes; adds `content-length` when missing.
+    static func encode(_ head: HTTPRequestHead, body: ByteBuffer) -> ByteBuffer {
+        var out = ByteBuffer()
+        out.reserveCapacity(256 + body.readableBytes)
+        out.writeString("\(head.method.rawValue) \(head.uri) HTTP/1.1\r\n")
+        for (name, value) in head.headers {
+            out.writeString(name)
+            out.writeStaticString(": ")
+            out.writeString(value)
+            out.writeStaticString("\r\n")
+        }
+        if !head.headers.contains(name: "content-length") {
+            out.writeString("content-length: \(body.readableBytes)\r\n")
+        }
+        out.writeStaticString("\r\n")
+        var body = body
+        out.writeBuffer(&body)
+        return out
+    }
+
+    /// Runs one request, already encoded as HTTP/1.1 bytes (head and body). A stale keep-alive
+    /// connection (closed by the engine before answering) is retried once on a fresh
+    /// connection; everything else is reported as it happened.
+    func execute(_ request: ByteBuffer, deadline: NIODeadline) async throws -> HTTPEngineReply {
         let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
         var reusedFailed = false
         while true {
             let (connection, reused) = try await acquire(on: loop, fresh: reusedFailed)
             do {
-                let reply = try await send(head, body: body, deadline: deadline, on: connection)
+                let reply = try await send(request, deadline: deadline, on: connection)
                 if reply.keepAlive { release(connection) } else { connection.channel.close(promise: nil) }
                 return reply
             } catch HTTPEngineConnectionError.closedBeforeResponse where reused && !reusedFailed {
@@ -108,7 +134,7 @@ final class HTTPConnectionPool: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPEngineResponseDecoder()))
                     try channel.pipeline.syncOperations.addHandler(HTTPEngineConnectionHandler())
                 }
             }
@@ -124,13 +150,13 @@ final class HTTPConnectionPool: Sendable {
         return Connection(channel: channel, handler: handler)
     }
 
-    private func send(_ head: HTTPRequestHead, body: ByteBuffer, deadline: NIODeadline, on connection: Connection) async throws -> HTTPEngineReply {
+    private func send(_ request: ByteBuffer, deadline: NIODeadline, on connection: Connection) async throws -> HTTPEngineReply {
         let loop = connection.channel.eventLoop
         let promise = loop.makePromise(of: HTTPEngineReply.self)
         if loop.inEventLoop {
-            connection.handler.value.send(head, body: body, deadline: deadline, promise: promise)
+            connection.handler.value.send(request, deadline: deadline, promise: promise)
         } else {
-            loop.execute { connection.handler.value.send(head, body: body, deadline: deadline, promise: promise) }
+            loop.execute { connection.handler.value.send(request, deadline: deadline, promise: promise) }
         }
         return try await promise.futureResult.get()
     }

@@ -24,20 +24,11 @@ struct HTTPEngine: Engine {
     }
 
     func infer(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse {
-        let (body, contentType) = Self.body(for: request, shape: shape)
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(5 + request.headers.count)
-        headers.add(name: "host", value: hostHeader)
-        headers.add(name: "content-type", value: contentType)
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        headers.add(name: "x-athena-sid", value: request.sid)
-        for (name, value) in request.headers where name.lowercased().hasPrefix("x-") { headers.add(name: name, value: value) }
-        let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: shape.method.uppercased()), uri: shape.path, headers: headers)
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw EngineError(.timeout, "deadline passed before the call") }
         let reply: HTTPEngineReply
         do {
-            reply = try await pool.execute(head, body: body, deadline: .now() + .nanoseconds(Self.nanoseconds(remaining)))
+            reply = try await pool.execute(encode(request), deadline: .now() + .nanoseconds(Self.nanoseconds(remaining)))
         } catch {
             throw Self.classify(error)
         }
@@ -51,6 +42,42 @@ struct HTTPEngine: Engine {
         default:
             return EngineResponse(code: GatewayErrorCode.engineError.rawValue, message: "engine answered \(reply.status): \(Self.snippet(reply.body))", items: [])
         }
+    }
+
+    /// The whole HTTP/1.1 request (request line, headers, body) in one buffer. Header values
+    /// that come from the client (sid, `x-` headers) are dropped if they could break the framing.
+    func encode(_ request: EngineRequest) -> ByteBuffer {
+        let (body, contentType) = Self.body(for: request, shape: shape)
+        var out = ByteBufferAllocator().buffer(capacity: 192 + shape.path.utf8.count + request.sid.utf8.count + body.readableBytes)
+        out.writeString(shape.method.uppercased())
+        out.writeStaticString(" ")
+        out.writeString(shape.path)
+        out.writeStaticString(" HTTP/1.1\r\nhost: ")
+        out.writeString(hostHeader)
+        out.writeStaticString("\r\ncontent-type: ")
+        out.writeString(contentType)
+        out.writeStaticString("\r\ncontent-length: ")
+        out.writeString(String(body.readableBytes))
+        if Self.isSafeHeaderText(request.sid) {
+            out.writeStaticString("\r\nx-athena-sid: ")
+            out.writeString(request.sid)
+        }
+        for (name, value) in request.headers where name.lowercased().hasPrefix("x-") && name.lowercased() != "x-athena-sid" {
+            guard Self.isSafeHeaderText(name), !name.contains(":"), !name.contains(" "), Self.isSafeHeaderText(value) else { continue }
+            out.writeStaticString("\r\n")
+            out.writeString(name)
+            out.writeStaticString(": ")
+            out.writeString(value)
+        }
+        out.writeStaticString("\r\n\r\n")
+        var payload = body
+        out.writeBuffer(&payload)
+        return out
+    }
+
+    /// No CR, LF or NUL: cannot end a header line early.
+    static func isSafeHeaderText(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
     }
 
     func checkHealth(timeout: Duration) async -> Bool {

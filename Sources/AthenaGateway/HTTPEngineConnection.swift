@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// What a plain HTTP engine answered.
 struct HTTPEngineReply: Sendable {
@@ -25,12 +24,12 @@ enum HTTPEngineConnectionError: Error, Sendable, Equatable {
     case malformed(String)
 }
 
-/// One keep-alive HTTP/1.1 connection to an engine: NIO's client codec, then this handler,
-/// which runs one request at a time (no pipelining) and completes its promise with the whole
-/// answer. Lives on its channel's event loop.
+/// One keep-alive HTTP/1.1 connection to an engine: ``HTTPEngineResponseDecoder``, then this
+/// handler, which runs one request at a time (no pipelining; the request is one pre-encoded
+/// buffer) and completes its promise with the whole answer. Lives on its channel's event loop.
 final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = HTTPEngineReply
+    typealias OutboundOut = ByteBuffer
 
     static let maxResponseBytes = 64 * 1024 * 1024
 
@@ -42,8 +41,6 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     /// only move later) and, when it fires, fails the request only if its deadline passed.
     private var timer: Scheduled<Void>?
     private var timerAt = NIODeadline.distantFuture
-    private var head: HTTPResponseHead?
-    private var body: ByteBuffer?
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -53,20 +50,16 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
         self.context = nil
     }
 
-    /// Sends one request (head, body and end in one flush, so one `writev`). Call on the loop.
-    func send(_ head: HTTPRequestHead, body: ByteBuffer, deadline: NIODeadline, promise: EventLoopPromise<HTTPEngineReply>) {
+    /// Sends one encoded request (head and body in one buffer: one `write`). Call on the loop.
+    func send(_ request: ByteBuffer, deadline: NIODeadline, promise: EventLoopPromise<HTTPEngineReply>) {
         guard let context, context.channel.isActive, pending == nil else {
             promise.fail(HTTPEngineConnectionError.closedBeforeResponse)
             return
         }
         pending = promise
-        self.head = nil
-        self.body = nil
         self.deadline = deadline
         if timer == nil || deadline < timerAt { arm(at: deadline, context: context) }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(request), promise: nil)
     }
 
     private func arm(at deadline: NIODeadline, context: ChannelHandlerContext) {
@@ -89,42 +82,23 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            // 1xx interim answers carry no body; wait for the final one.
-            if head.status.code >= 100 && head.status.code < 200 { return }
-            self.head = head
-        case .body(var chunk):
-            guard head != nil else { return }
-            if body == nil {
-                body = chunk
-            } else {
-                body!.writeBuffer(&chunk)
-            }
-            if body!.readableBytes > Self.maxResponseBytes { fail(.responseTooLarge) }
-        case .end:
-            guard let head, let promise = pending else { return }
-            pending = nil
-            let reply = HTTPEngineReply(
-                status: Int(head.status.code), contentType: head.headers.first(name: "content-type"),
-                body: body ?? ByteBuffer(), keepAlive: head.isKeepAlive)
-            self.head = nil
-            self.body = nil
-            promise.succeed(reply)
+        let reply = unwrapInboundIn(data)
+        guard let promise = pending else {
+            // An answer nobody asked for: the connection is out of step, drop it.
+            context.close(promise: nil)
+            return
         }
+        pending = nil
+        promise.succeed(reply)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(head == nil ? .closedBeforeResponse : .closedDuringResponse, close: false)
+        fail(.closedBeforeResponse, close: false)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
-            fail(.malformed("\(error)"))
-        } else {
-            fail(head == nil ? .closedBeforeResponse : .closedDuringResponse)
-        }
+        fail((error as? HTTPEngineConnectionError) ?? .closedBeforeResponse)
     }
 
     /// Fails the request in flight (if any) and closes the connection: after a timeout or a
@@ -132,8 +106,6 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     private func fail(_ error: HTTPEngineConnectionError, close: Bool = true) {
         timer?.cancel()
         timer = nil
-        head = nil
-        body = nil
         if let promise = pending {
             pending = nil
             promise.fail(error)
