@@ -38,8 +38,9 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
                 if buffer.readableBytes > Self.maxHeadBytes { throw HTTPEngineConnectionError.malformed("response head over \(Self.maxHeadBytes) bytes") }
                 return .needMoreData
             }
-            let text = buffer.readString(length: end + 4) ?? ""
-            try parseHead(text, context: context)
+            let parsed = try buffer.withUnsafeReadableBytes { bytes in try Self.parseHead(UnsafeRawBufferPointer(rebasing: bytes[0..<end])) }
+            buffer.moveReaderIndex(forwardBy: end + 4)
+            start(parsed, context: context)
             return .continue
         case .fixed(var head, let remaining):
             let take = min(remaining, buffer.readableBytes)
@@ -105,47 +106,96 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
 
     // MARK: - Pieces
 
-    private mutating func parseHead(_ text: String, context: ChannelHandlerContext) throws {
-        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: true)[...]
-        guard let statusLine = lines.popFirst(), statusLine.hasPrefix("HTTP/1.") else {
-            throw HTTPEngineConnectionError.malformed("not an HTTP/1.x status line")
-        }
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, let status = Int(parts[1]), (100..<1000).contains(status) else {
-            throw HTTPEngineConnectionError.malformed("bad status line \(statusLine.prefix(80))")
-        }
-        let http10 = parts[0] == "HTTP/1.0"
+    /// What the head says about the body.
+    private struct ParsedHead {
+        var status: Int
+        var http10: Bool
         var contentLength: Int?
         var chunked = false
-        var connection: String?
+        var connectionClose = false
+        var connectionKeepAlive = false
         var contentType: String?
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { throw HTTPEngineConnectionError.malformed("bad header line") }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            switch name {
-            case "content-length":
-                guard let length = Int(value), length >= 0 else { throw HTTPEngineConnectionError.malformed("bad content-length \(value)") }
-                contentLength = length
-            case "transfer-encoding":
-                chunked = value.lowercased().hasSuffix("chunked")
-            case "connection":
-                connection = value.lowercased()
-            case "content-type":
-                contentType = value
-            default:
-                break
-            }
+    }
+
+    /// Parses the status line and the headers the gateway needs, straight from the bytes
+    /// (head without the final CRLF CRLF).
+    private static func parseHead(_ bytes: UnsafeRawBufferPointer) throws -> ParsedHead {
+        // "HTTP/1.x SSS reason"
+        guard bytes.count >= 12, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47,
+              bytes[5] == 49, bytes[6] == 46, bytes[8] == 32
+        else { throw HTTPEngineConnectionError.malformed("not an HTTP/1.x status line") }
+        var status = 0
+        for i in 9..<12 {
+            let d = Int(bytes[i]) - 48
+            guard d >= 0 && d <= 9 else { throw HTTPEngineConnectionError.malformed("bad status code") }
+            status = status * 10 + d
         }
+        guard status >= 100, bytes.count == 12 || bytes[12] == 32 || bytes[12] == 13 else {
+            throw HTTPEngineConnectionError.malformed("bad status code")
+        }
+        var head = ParsedHead(status: status, http10: bytes[7] == 48)
+        var i = 12
+        // Skip the rest of the status line.
+        while i + 1 < bytes.count && !(bytes[i] == 13 && bytes[i + 1] == 10) { i += 1 }
+        i += 2
+        while i < bytes.count {
+            var lineEnd = i
+            while lineEnd + 1 < bytes.count && !(bytes[lineEnd] == 13 && bytes[lineEnd + 1] == 10) { lineEnd += 1 }
+            if lineEnd + 1 >= bytes.count { lineEnd = bytes.count }
+            var colon = i
+            while colon < lineEnd && bytes[colon] != 58 { colon += 1 }
+            guard colon < lineEnd, colon > i else { throw HTTPEngineConnectionError.malformed("bad header line") }
+            var valueStart = colon + 1
+            while valueStart < lineEnd && (bytes[valueStart] == 32 || bytes[valueStart] == 9) { valueStart += 1 }
+            var valueEnd = lineEnd
+            while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
+            let name = UnsafeRawBufferPointer(rebasing: bytes[i..<colon])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+            if equalsIgnoringCase(name, "content-length") {
+                var length = 0
+                guard !value.isEmpty, value.count <= 18 else { throw HTTPEngineConnectionError.malformed("bad content-length") }
+                for byte in value {
+                    let d = Int(byte) - 48
+                    guard d >= 0 && d <= 9 else { throw HTTPEngineConnectionError.malformed("bad content-length") }
+                    length = length * 10 + d
+                }
+                head.contentLength = length
+            } else if equalsIgnoringCase(name, "transfer-encoding") {
+                head.chunked = value.count >= 7 && equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: value[(value.count - 7)...]), "chunked")
+            } else if equalsIgnoringCase(name, "connection") {
+                head.connectionClose = equalsIgnoringCase(value, "close")
+                head.connectionKeepAlive = equalsIgnoringCase(value, "keep-alive")
+            } else if equalsIgnoringCase(name, "content-type") {
+                head.contentType = String(decoding: value, as: UTF8.self)
+            }
+            i = lineEnd + 2
+        }
+        return head
+    }
+
+    /// ASCII case-insensitive comparison with a lower-case literal.
+    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        for k in 0..<bytes.count {
+            var b = bytes[k]
+            if b >= 65 && b <= 90 { b += 32 }
+            if b != expected[k] { return false }
+        }
+        return true
+    }
+
+    private mutating func start(_ parsed: ParsedHead, context: ChannelHandlerContext) {
         // 1xx interim answers (100 Continue, 103 Early Hints) are skipped.
-        if status < 200 && status != 101 { return }
-        let keepAlive = http10 ? connection == "keep-alive" : connection != "close"
-        let head = Head(status: status, contentType: contentType, keepAlive: keepAlive, body: context.channel.allocator.buffer(capacity: min(contentLength ?? 0, 1 << 20)))
-        if status == 204 || status == 304 {
+        if parsed.status < 200 && parsed.status != 101 { return }
+        let keepAlive = parsed.http10 ? parsed.connectionKeepAlive : !parsed.connectionClose
+        let head = Head(status: parsed.status, contentType: parsed.contentType, keepAlive: keepAlive,
+                        body: context.channel.allocator.buffer(capacity: min(parsed.contentLength ?? 0, 1 << 20)))
+        if parsed.status == 204 || parsed.status == 304 {
             finish(head, context: context)
-        } else if chunked {
+        } else if parsed.chunked {
             state = .chunkSize(head)
-        } else if let contentLength {
+        } else if let contentLength = parsed.contentLength {
             if contentLength == 0 { finish(head, context: context) } else { state = .fixed(head, remaining: contentLength) }
         } else {
             var closing = head
