@@ -207,7 +207,8 @@ if want c; then
   if [ ! -x "$VENV/bin/uvicorn" ]; then
     echo "  creating $VENV (fastapi, uvicorn, the SDK and the model's packages)…"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check fastapi uvicorn numpy scikit-learn pillow grpcio protobuf
+    # uvicorn[standard] (uvloop + httptools): what FastAPI's documented install gives users.
+    "$VENV/bin/pip" install -q --disable-pip-version-check fastapi "uvicorn[standard]" numpy scikit-learn pillow grpcio protobuf
     "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e sdk/python
   fi
   ATHENA_PORT=$(free_port); UVICORN_PORT=$(free_port)
@@ -221,6 +222,8 @@ if want c; then
     curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/ase.body" "http://127.0.0.1:$UVICORN_PORT/v1/private/digits" >/dev/null && break
     sleep 0.2
   done
+  UVLOOP=$("$VENV/bin/python" -c 'import uvloop, httptools; print("uvloop+httptools")' 2>/dev/null || echo "asyncio+h11")
+  echo "  (uvicorn runs on $UVLOOP)"
   for c in $CONNS; do
     measure "athena serve (gateway + 2 engine workers)" "http://127.0.0.1:$ATHENA_PORT/v1/private/digits" "$WORK/ase.lua" "$c" $ATHENA_PID $(pgrep -P $ATHENA_PID | tr '\n' ' ')
     measure "FastAPI/uvicorn --workers 2" "http://127.0.0.1:$UVICORN_PORT/v1/private/digits" "$WORK/ase.lua" "$c" $UVICORN_PID $(pgrep -P $UVICORN_PID | tr '\n' ' ')
