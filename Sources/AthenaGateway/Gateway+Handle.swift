@@ -36,15 +36,8 @@ extension Gateway {
                 service: service, version: response.version ?? "", status: response.status.code,
                 nanoseconds: nanoseconds, requestBytes: request.body.readableBytes, responseBytes: response.body.readableBytes)
         }
-        let logger = options.logger
-        if logger.logLevel <= .info {
-            logger.info("request", metadata: [
-                "method": .string(request.method), "path": .string(request.path),
-                "status": .stringConvertible(response.status.code), "code": .stringConvertible(response.code ?? 0),
-                "sid": .string(response.sid), "service": .string(response.service ?? "-"),
-                "version": .string(response.version ?? "-"), "ms": .stringConvertible(nanoseconds / 1_000_000),
-                "bytes_in": .stringConvertible(request.body.readableBytes), "bytes_out": .stringConvertible(response.body.readableBytes),
-            ])
+        if options.logger.logLevel <= .info {
+            accessLog.record(request, response, nanoseconds: nanoseconds)
         }
     }
 

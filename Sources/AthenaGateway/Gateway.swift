@@ -50,6 +50,8 @@ public final class Gateway: Sendable {
     public let configFile: String?
     let factory: any EngineFactory
     let metrics = GatewayMetrics()
+    /// Access-log lines (at log level info and below), batched to stderr.
+    let accessLog = AccessLog()
     let current: Mutex<GatewayState>
     /// The last reload problem (`nil` when the file in use is the file on disk).
     let configProblem = Mutex<String?>(nil)
