@@ -27,6 +27,7 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     private var connectionUnacknowledged = 0
     private(set) var usable = true
     private var flushScheduled = false
+    private var sweep: Scheduled<Void>?
     /// Calls handed over before `channelActive` (the connect promise completes first): sent once
     /// the HTTP/2 preface is out.
     private var beforeActive: [GRPCUnaryCall]? = []
@@ -79,8 +80,22 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
         context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(call.message), endStream: true)))), promise: nil)
         flushSoon(context)
 
-        call.timer = context.eventLoop.scheduleTask(deadline: call.deadline) { [weak self] in
-            self?.abandon(call, error: EngineError(.timeout, "no answer before the deadline"))
+        if sweep == nil { scheduleSweep(context) }
+    }
+
+    /// Deadlines are checked by one timer per connection every `sweepInterval` while calls are in
+    /// flight, not by a timer per call (scheduling and cancelling one per call showed in profiles).
+    static let sweepInterval = TimeAmount.milliseconds(20)
+
+    private func scheduleSweep(_ context: ChannelHandlerContext) {
+        sweep = context.eventLoop.scheduleTask(in: Self.sweepInterval) { [weak self] in
+            guard let self else { return }
+            self.sweep = nil
+            let now = NIODeadline.now()
+            for call in self.calls.values where call.deadline <= now {
+                self.abandon(call, error: EngineError(.timeout, "no answer before the deadline"))
+            }
+            if !self.calls.isEmpty, let context = self.context { self.scheduleSweep(context) }
         }
     }
 
@@ -171,6 +186,8 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         markUnusable()
+        sweep?.cancel()
+        sweep = nil
         let pending = Array(calls.values) + (beforeActive ?? [])
         calls = [:]
         beforeActive = nil
@@ -232,9 +249,12 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     // MARK: - Helpers
 
     /// `grpc-timeout`: at most 8 digits and a unit.
+    /// Whole seconds (rounded up) from one second on: the value then repeats from call to call and
+    /// HPACK sends it as a table index instead of a new literal each time (both ends save work).
     static func timeoutHeader(_ amount: TimeAmount) -> String {
         let ms = max(1, amount.nanoseconds / 1_000_000)
-        return ms < 100_000_000 ? "\(ms)m" : "\(min(ms / 1000, 99_999_999))S"
+        if ms < 1000 { return "\(ms)m" }
+        return "\(min((ms + 999) / 1000, 99_999_999))S"
     }
 
     /// `grpc-message` is percent-encoded UTF-8.

@@ -17,7 +17,6 @@ final class GRPCUnaryCall: @unchecked Sendable {
     var body: ByteBuffer?
     /// Bytes received on this stream since the last stream WINDOW_UPDATE.
     var unacknowledged = 0
-    var timer: Scheduled<Void>?
     var cancelled = false
 
     init(path: String, message: ByteBuffer, deadline: NIODeadline, continuation: CheckedContinuation<ByteBuffer, any Error>) {
@@ -33,8 +32,6 @@ final class GRPCUnaryCall: @unchecked Sendable {
     func finish(_ result: Result<ByteBuffer, any Error>) {
         guard let continuation else { return }
         self.continuation = nil
-        timer?.cancel()
-        timer = nil
         continuation.resume(with: result)
     }
 

@@ -93,7 +93,9 @@ struct EngineWireTests {
 
     @Test("grpc-timeout and grpc-message helpers")
     func headers() {
-        #expect(GRPCStreamHandler.timeoutHeader(.milliseconds(40_000)) == "40000m")
+        #expect(GRPCStreamHandler.timeoutHeader(.milliseconds(40_000)) == "40S")
+        #expect(GRPCStreamHandler.timeoutHeader(.milliseconds(39_001)) == "40S")
+        #expect(GRPCStreamHandler.timeoutHeader(.milliseconds(250)) == "250m")
         #expect(GRPCStreamHandler.timeoutHeader(.nanoseconds(10)) == "1m")
         #expect(GRPCStreamHandler.timeoutHeader(.hours(100)) == "360000S")
         #expect(GRPCStreamHandler.percentDecoded("bad%20thing%3A%20%C3%BC") == "bad thing: ü")
