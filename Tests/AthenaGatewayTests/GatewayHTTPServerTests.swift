@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -82,6 +83,35 @@ struct GatewayHTTPServerTests {
             let ok = try await RawClient.exchange(port: port, bytes: "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
             #expect(ok.hasPrefix("HTTP/1.1 200"))
         }
+    }
+}
+
+extension GatewayHTTPServerTests {
+    @Test("graceful shutdown: the request in flight is answered, then the server stops")
+    func gracefulShutdown() async throws {
+        let port = Mutex(0)
+        let factory = FakeEngineFactory(initial: { _ in .slow(.milliseconds(600)) })
+        let options = GatewayOptions(port: 0, engineFactory: factory, onServerRunning: { bound in port.withLock { $0 = bound } })
+        let gateway = try Gateway(table: Fixtures.table(), options: options)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: gateway.makeApplication())], gracefulShutdownSignals: [], cancellationSignals: [], logger: options.logger))
+        let running = Task { try await group.run() }
+        try await poll { port.withLock { $0 } != 0 }
+        let bound = port.withLock { $0 }
+        let inFlight = Task { () -> Int in
+            let pool = HTTPConnectionPool(host: "127.0.0.1", port: bound)
+            defer { pool.shutdown() }
+            let body = Fixtures.aseBody()
+            let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/private/digits",
+                                       headers: ["content-type": "application/json", "content-length": String(body.readableBytes)])
+            return try await pool.execute(head, body: body, deadline: .now() + .seconds(10)).status
+        }
+        try await poll { factory["10.0.0.1:9000"].calls.load(ordering: .relaxed) == 1 }
+        await group.triggerGracefulShutdown()
+        #expect(try await inFlight.value == 200)
+        let start = ContinuousClock.now
+        try await running.value
+        #expect(ContinuousClock.now - start < .seconds(10))
     }
 }
 
