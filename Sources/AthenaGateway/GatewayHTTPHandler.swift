@@ -83,6 +83,13 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                 tooLarge = true
             }
+            // curl and others wait (up to 1 s) for this before sending a large body. Not while
+            // an earlier answer is pending: it would come out of order (the client times out).
+            if !tooLarge, !busy, queued.isEmpty, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                var out = context.channel.allocator.buffer(capacity: 32)
+                out.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+                context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+            }
         case .body(var chunk):
             guard !tooLarge else { return }
             if body == nil {

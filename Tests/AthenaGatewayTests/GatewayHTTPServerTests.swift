@@ -75,6 +75,16 @@ struct GatewayHTTPServerTests {
         }
     }
 
+    @Test("expect: 100-continue is answered before the body is read")
+    func expectContinue() async throws {
+        try await withGateway { port in
+            let body = String(buffer: Fixtures.aseBody())
+            let raw = "POST /v1/private/digits HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nexpect: 100-continue\r\nconnection: close\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
+            let answer = try await RawClient.exchange(port: port, bytes: raw)
+            #expect(answer.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"))
+        }
+    }
+
     @Test("bytes that are not HTTP → 400 and close, the server keeps serving")
     func garbage() async throws {
         try await withGateway { port in
