@@ -7,14 +7,25 @@ enum ASECodec {
     /// Parses and validates an ASE body. `version` supplies the schemas; errors are 400s with the
     /// field path in the message.
     static func decode(_ body: ByteBuffer, service: String, sid: String, version: VersionRuntime?) throws -> EngineRequest {
-        let decoded: ASERequestBody
-        do {
-            decoded = try JSONDecoder().decode(ASERequestBody.self, from: body)
-        } catch let error as GatewayError {
-            throw error
-        } catch let error as DecodingError {
-            throw Self.gatewayError(error)
+        try body.withUnsafeReadableBytes { bytes in
+            var scanner = JSONScanner(bytes: bytes)
+            let decoded: ASERequestBody
+            do {
+                decoded = try ASERequestBody.read(&scanner)
+            } catch let failure as JSONScanner.Failure {
+                throw GatewayError(.malformedJSON, "malformed JSON: \(failure.description)")
+            } catch let error as GatewayError {
+                // A shape error found before the end: bad syntax further on still wins.
+                if let problem = JSONSyntax.problem(in: body) { throw GatewayError(.malformedJSON, "malformed JSON: \(problem)") }
+                throw error
+            }
+            return try request(decoded, scanner: scanner, service: service, sid: sid, version: version)
         }
+    }
+
+    private static func request(
+        _ decoded: ASERequestBody, scanner: JSONScanner, service: String, sid: String, version: VersionRuntime?
+    ) throws -> EngineRequest {
         if let schema = version?.parameterSchema {
             let value = JSONValue.object(decoded.parameter ?? [:])
             if let first = schema.validate(value, path: "parameter").first {
@@ -22,8 +33,9 @@ enum ASECodec {
             }
         }
         if let schema = version?.payloadSchema {
-            let value = JSONValue.object((decoded.payload ?? [:]).mapValues(\.jsonValue))
-            if let first = schema.validate(value, path: "payload").first {
+            var members: [String: JSONValue] = [:]
+            for item in decoded.payload { members[item.dataID] = item.jsonValue(scanner) }
+            if let first = schema.validate(.object(members), path: "payload").first {
                 throw GatewayError(.schemaViolation, first.description)
             }
         }
@@ -39,60 +51,28 @@ enum ASECodec {
         for (key, value) in decoded.header ?? [:] where value.objectValue == nil && value.arrayValue == nil {
             headers[key] = value.parameterText
         }
-        let payload = decoded.payload ?? [:]
         var items: [EngineItem] = []
-        items.reserveCapacity(payload.count)
-        for (dataID, item) in payload.sorted(by: { $0.key < $1.key }) {
+        items.reserveCapacity(decoded.payload.count)
+        for item in decoded.payload.sorted(by: { $0.dataID < $1.dataID }) {
             var data = Data()
-            if let base64 = item.base64 {
-                guard let bytes = Data(base64Encoded: base64) else {
-                    throw GatewayError(.invalidBase64, "payload.\(dataID).\(item.kind?.fieldName ?? "text"): invalid base64")
+            if let raw = item.base64 {
+                let span = UnsafeRawBufferPointer(rebasing: scanner.bytes[raw.start..<raw.end])
+                let bytes = raw.hasEscapes
+                    ? JSONScanner.unescaped(span).withUnsafeBytes { Base64Bytes.decode($0) }
+                    : Base64Bytes.decode(span)
+                guard let bytes else {
+                    throw GatewayError(.invalidBase64, "payload.\(item.dataID).\(item.kind?.fieldName ?? "text"): invalid base64")
                 }
                 data = bytes
             }
             var desc: [String: String] = [:]
             for (name, value) in item.desc { desc[name] = value.parameterText }
             items.append(EngineItem(
-                dataID: dataID, kind: item.kind ?? .text,
+                dataID: item.dataID, kind: item.kind ?? .text,
                 status: EngineItem.Status(rawValue: item.status ?? 3) ?? .once, descArgs: desc, data: data))
         }
         let requestSID = headers["sid"].flatMap { $0.isEmpty ? nil : $0 } ?? sid
         return EngineRequest(sid: requestSID, service: service, parameters: parameters, headers: headers, items: items)
-    }
-
-    /// A readable 400 for a JSON decoding failure.
-    static func gatewayError(_ error: DecodingError) -> GatewayError {
-        func path(_ context: DecodingError.Context) -> String {
-            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return p.isEmpty ? "body" : p
-        }
-        switch error {
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            let detail = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return GatewayError(.malformedJSON, "malformed JSON: \(detail ?? context.debugDescription)")
-        case .dataCorrupted(let context):
-            return GatewayError(.schemaViolation, "\(path(context)): \(context.debugDescription)")
-        case .typeMismatch(let type, let context):
-            return GatewayError(.schemaViolation, "\(path(context)): expected \(describe(type))")
-        case .valueNotFound(let type, let context):
-            return GatewayError(.schemaViolation, "\(path(context)): expected \(describe(type)), got null")
-        case .keyNotFound(let key, let context):
-            let base = path(context)
-            return GatewayError(.schemaViolation, "\(base == "body" ? key.stringValue : "\(base).\(key.stringValue)"): required field is missing")
-        @unknown default:
-            return GatewayError(.malformedJSON, "malformed JSON: \(error)")
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "string"
-        case is Int.Type, is Int32.Type, is Int64.Type: "integer"
-        case is Double.Type, is Float.Type: "number"
-        case is Bool.Type: "boolean"
-        case is [Any].Type: "array"
-        default: "object"
-        }
     }
 
     // MARK: - Responses

@@ -1,12 +1,11 @@
 import AthenaAPI
-import Hummingbird
 import KubeModel
 import NIOCore
 
 extension Gateway {
     /// `/healthz`: the process is alive; reports whether the routing-table file in use is the one
     /// on disk (a rejected reload shows here with its reason).
-    func healthResponse() -> Response {
+    func healthResponse() -> GatewayHTTPResponse {
         let problem = configProblem.withLock { $0 }
         var w = JSONWriter()
         w.raw("{\"status\":\"ok\",\"config\":{\"valid\":")
@@ -18,12 +17,12 @@ extension Gateway {
         w.raw(",\"services\":")
         w.int(state.services.count)
         w.raw("}}")
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: w.buffer))
+        return GatewayHTTPResponse(body: w.buffer)
     }
 
     /// `/readyz` and `/v2/health/ready`: ready only when every version taking traffic has at
     /// least one endpoint passing its active health check.
-    func readyResponse() async -> Response {
+    func readyResponse() async -> GatewayHTTPResponse {
         let reasons = await readiness(services: Array(state.services.values))
         var w = JSONWriter()
         w.raw("{\"ready\":")
@@ -33,7 +32,7 @@ extension Gateway {
             w.value(.array(reasons.map { .string($0) }))
         }
         w.raw("}")
-        return Response(status: reasons.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: w.buffer))
+        return GatewayHTTPResponse(status: reasons.isEmpty ? .ok : .serviceUnavailable, body: w.buffer)
     }
 
     /// Why the services are not ready; empty when they are.
@@ -63,7 +62,7 @@ extension Gateway {
     }
 
     /// `GET /v1/models/{name}` (KServe v1) and `GET /v2/models/{name}` (OIP metadata).
-    func modelStatus(context: GatewayRequestContext, name: String, kserve: Bool) async throws -> Response {
+    func modelStatus(name: String, kserve: Bool, sid: String) async throws -> GatewayHTTPResponse {
         guard let service = state.services[name] else { throw GatewayError(.notFound, "unknown model \(name)") }
         var w = JSONWriter()
         if kserve {
@@ -85,6 +84,6 @@ extension Gateway {
             ]
             w.value(doc)
         }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: w.buffer))
+        return GatewayHTTPResponse(body: w.buffer)
     }
 }

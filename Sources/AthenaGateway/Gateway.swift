@@ -1,5 +1,6 @@
 public import AthenaAPI
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 import Synchronization
 
@@ -49,6 +50,8 @@ public final class Gateway: Sendable {
     public let configFile: String?
     let factory: any EngineFactory
     let metrics = GatewayMetrics()
+    /// Access-log lines (at log level info and below), batched to stderr.
+    let accessLog = AccessLog()
     let current: Mutex<GatewayState>
     /// The last reload problem (`nil` when the file in use is the file on disk).
     let configProblem = Mutex<String?>(nil)
@@ -101,11 +104,14 @@ public final class Gateway: Sendable {
 
     // MARK: - Running
 
-    /// The Hummingbird application serving this gateway (with the reload and DNS loops attached).
+    /// The application serving this gateway (with the reload and DNS loops attached).
     public func makeApplication() -> some ApplicationProtocol {
         let onRunning = options.onServerRunning
+        // Hummingbird binds, runs the lifecycle and serves `.test(.router)` through the router
+        // adapter; live connections go to the gateway's own HTTP/1.1 handler (see GatewayChildChannel).
         var app = Application(
             router: makeRouter(),
+            server: HTTPServerBuilder { _ in GatewayChildChannel(gateway: self) },
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in await onRunning?(channel.localAddress?.port ?? 0) },
             logger: options.logger)

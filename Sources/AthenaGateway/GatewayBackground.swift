@@ -21,7 +21,8 @@ struct GatewayBackground: Service {
             }
         }
         // ServiceGroup stops services in reverse order: the HTTP server has drained by now,
-        // so engine connections can close.
+        // so engine connections can close and the last access-log lines go out.
+        gateway.accessLog.flush()
         for service in gateway.state.services.values {
             for version in service.versions {
                 for (_, engine) in version.endpoints.engines { await engine.shutdown() }

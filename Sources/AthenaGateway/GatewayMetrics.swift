@@ -35,10 +35,10 @@ final class GatewayMetrics: Sendable {
     let configValid = Gauge(label: "athena_gateway_config_valid")
 
     /// One finished request: count by code class, latency, body bytes in and out.
-    func requestFinished(service: String, version: String, status: Int, seconds: Double, requestBytes: Int, responseBytes: Int) {
+    func requestFinished(service: String, version: String, status: Int, nanoseconds: Int64, requestBytes: Int, responseBytes: Int) {
         let m = handles(service, version)
         m.byClass[min(4, max(0, status / 100 - 1))].increment()
-        m.duration.recordNanoseconds(Int64(seconds * 1e9))
+        m.duration.recordNanoseconds(nanoseconds)
         if requestBytes > 0 { m.requestBytes.increment(by: requestBytes) }
         if responseBytes > 0 { m.responseBytes.increment(by: responseBytes) }
     }

@@ -1,16 +1,13 @@
 public import Hummingbird
 import Synchronization
 
-/// The per-request context: Hummingbird's core storage plus the ASE `sid` every response and
-/// log line carries.
+/// Hummingbird's per-request context for the router adapter (tests, `.test(.router)`). The
+/// gateway's own state per request (sid, service, version) lives in ``GatewayHTTPResponse``.
 public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Session id of this request, echoed in `header.sid` and the `x-athena-sid` header.
-    public var sid: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        sid = SessionID.next()
     }
 }
 
@@ -18,12 +15,12 @@ public struct GatewayRequestContext: RequestContext {
 enum SessionID {
     private static let prefix: String = {
         let hex = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        return "ath" + String(repeating: "0", count: 16 - hex.count) + hex
+        return "ath" + String(repeating: "0", count: 16 - hex.count) + hex + "@"
     }()
     private static let counter = Atomic<UInt64>(0)
 
     static func next() -> String {
         let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        return prefix + "@" + String(n, radix: 16)
+        return prefix + String(n, radix: 16)
     }
 }

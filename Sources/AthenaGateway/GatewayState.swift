@@ -6,10 +6,13 @@ import Logging
 public final class GatewayState: Sendable {
     public let table: RoutingTable
     public let services: [String: ServiceRuntime]
+    /// The largest body any service accepts: the HTTP server stops reading beyond it.
+    public let maxBodyBytes: Int
 
     init(table: RoutingTable, services: [String: ServiceRuntime]) {
         self.table = table
         self.services = services
+        self.maxBodyBytes = services.values.map(\.route.limits.maxBodyBytes).max() ?? RoutingTableLimits().maxBodyBytes
     }
 
     /// Builds the runtime for `table`, reusing endpoint sets (and so engine connections and

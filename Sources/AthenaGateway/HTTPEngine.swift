@@ -1,70 +1,97 @@
-import AsyncHTTPClient
 import AthenaAPI
 import Foundation
 import Logging
 import NIOCore
-
-import NIOPosix
+import NIOHTTP1
 
 /// A plain HTTP engine (`protocol: http`): payload items become the engine's declared JSON or
 /// multipart request; its answer comes back as one item `body` with the response content type.
 ///
-/// AsyncHTTPClient rather than a hand-written NIO client: keep-alive pooling, deadlines and
-/// correct HTTP/1.1 framing for free; one process-wide client with a large per-host pool so
-/// 64+ concurrent requests do not queue behind AHC's default of 8 connections.
+/// Calls go through a keep-alive ``HTTPConnectionPool`` of this endpoint (per event loop, one
+/// `writev` per request, no executor hop), not AsyncHTTPClient: see the pool for why.
 struct HTTPEngine: Engine {
-    static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
-        configuration.timeout = .init(connect: .seconds(2))
-        configuration.decompression = .disabled
-        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
-    }()
-
     let endpoint: HostPort
     let shape: HTTPEngineShape
+    let pool: HTTPConnectionPool
+    /// `host:port` for the Host header, formatted once.
+    let hostHeader: String
 
-    private var baseURL: String { "http://\(endpoint)" }
+    init(endpoint: HostPort, shape: HTTPEngineShape) {
+        self.endpoint = endpoint
+        self.shape = shape
+        self.hostHeader = endpoint.description
+        self.pool = HTTPConnectionPool(host: endpoint.host, port: endpoint.port)
+    }
 
     func infer(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse {
-        var http = HTTPClientRequest(url: baseURL + shape.path)
-        http.method = .init(rawValue: shape.method.uppercased())
-        http.headers.add(name: "x-athena-sid", value: request.sid)
-        for (name, value) in request.headers where name.lowercased().hasPrefix("x-") { http.headers.add(name: name, value: value) }
-        let (body, contentType) = Self.body(for: request, shape: shape)
-        http.headers.add(name: "content-type", value: contentType)
-        http.body = .bytes(body)
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw EngineError(.timeout, "deadline passed before the call") }
-        let response: HTTPClientResponse
+        let reply: HTTPEngineReply
         do {
-            response = try await Self.client.execute(http, timeout: .nanoseconds(Self.nanoseconds(remaining)))
+            reply = try await pool.execute(encode(request), deadline: .now() + .nanoseconds(Self.nanoseconds(remaining)))
         } catch {
             throw Self.classify(error)
         }
-        let bytes: ByteBuffer
-        do {
-            bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        } catch {
-            throw EngineError(.transport, "reading the engine response: \(error)")
-        }
-        let type = response.headers.first(name: "content-type") ?? "application/json"
-        let item = EngineItem(dataID: "body", kind: .text, descArgs: ["content-type": type], data: bytes.data)
-        switch response.status.code {
+        let type = reply.contentType ?? "application/json"
+        switch reply.status {
         case 200..<300:
+            let item = EngineItem(dataID: "body", kind: .text, descArgs: ["content-type": type], data: reply.body.data)
             return EngineResponse(items: [item])
         case 400..<500:
-            return EngineResponse(code: 30400, message: "engine answered \(response.status.code): \(Self.snippet(bytes))", items: [])
+            return EngineResponse(code: 30400, message: "engine answered \(reply.status): \(Self.snippet(reply.body))", items: [])
         default:
-            return EngineResponse(code: GatewayErrorCode.engineError.rawValue, message: "engine answered \(response.status.code): \(Self.snippet(bytes))", items: [])
+            return EngineResponse(code: GatewayErrorCode.engineError.rawValue, message: "engine answered \(reply.status): \(Self.snippet(reply.body))", items: [])
         }
     }
 
+    /// The whole HTTP/1.1 request (request line, headers, body) in one buffer. Header values
+    /// that come from the client (sid, `x-` headers) are dropped if they could break the framing.
+    func encode(_ request: EngineRequest) -> ByteBuffer {
+        let (body, contentType) = Self.body(for: request, shape: shape)
+        var out = ByteBufferAllocator().buffer(capacity: 192 + shape.path.utf8.count + request.sid.utf8.count + body.readableBytes)
+        out.writeString(shape.method.uppercased())
+        out.writeStaticString(" ")
+        out.writeString(shape.path)
+        out.writeStaticString(" HTTP/1.1\r\nhost: ")
+        out.writeString(hostHeader)
+        out.writeStaticString("\r\ncontent-type: ")
+        out.writeString(contentType)
+        out.writeStaticString("\r\ncontent-length: ")
+        out.writeString(String(body.readableBytes))
+        if Self.isSafeHeaderText(request.sid) {
+            out.writeStaticString("\r\nx-athena-sid: ")
+            out.writeString(request.sid)
+        }
+        for (name, value) in request.headers where name.lowercased().hasPrefix("x-") && name.lowercased() != "x-athena-sid" {
+            guard Self.isSafeHeaderText(name), !name.contains(":"), !name.contains(" "), Self.isSafeHeaderText(value) else { continue }
+            out.writeStaticString("\r\n")
+            out.writeString(name)
+            out.writeStaticString(": ")
+            out.writeString(value)
+        }
+        out.writeStaticString("\r\n\r\n")
+        var payload = body
+        out.writeBuffer(&payload)
+        return out
+    }
+
+    /// No CR, LF or NUL: cannot end a header line early.
+    static func isSafeHeaderText(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
+    }
+
     func checkHealth(timeout: Duration) async -> Bool {
-        let request = HTTPClientRequest(url: baseURL + (shape.healthPath ?? "/"))
-        guard let response = try? await Self.client.execute(request, timeout: .nanoseconds(Self.nanoseconds(timeout))) else { return false }
-        _ = try? await response.body.collect(upTo: 1 << 20)
-        return shape.healthPath == nil || (200..<300).contains(response.status.code)
+        var headers = HTTPHeaders()
+        headers.add(name: "host", value: hostHeader)
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: shape.healthPath ?? "/", headers: headers)
+        guard let reply = try? await pool.execute(head, body: ByteBuffer(), deadline: .now() + .nanoseconds(Self.nanoseconds(timeout))) else {
+            return false
+        }
+        return shape.healthPath == nil || (200..<300).contains(reply.status)
+    }
+
+    func shutdown() async {
+        pool.shutdown()
     }
 
     // MARK: - Request shaping
@@ -104,20 +131,18 @@ struct HTTPEngine: Engine {
         return (w.buffer, "application/json")
     }
 
+    /// Pool failures in the terms load balancing cares about: only a failed connect means the
+    /// request never reached the engine.
     static func classify(_ error: any Error) -> EngineError {
-        if let error = error as? HTTPClientError {
-            if error == .deadlineExceeded || error == .readTimeout { return EngineError(.timeout, "\(error)") }
-            if error == .connectTimeout { return EngineError(.unreachable, "\(error)") }
-            if error == .remoteConnectionClosed { return EngineError(.transport, "\(error)") }
+        if let error = error as? EngineError { return error }
+        switch error as? HTTPEngineConnectionError {
+        case .timeout: return EngineError(.timeout, "the engine did not answer in time")
+        case .closedBeforeResponse: return EngineError(.transport, "the engine closed the connection without answering")
+        case .closedDuringResponse: return EngineError(.transport, "the engine closed the connection in the middle of its answer")
+        case .responseTooLarge: return EngineError(.badResponse, "the engine's answer exceeds \(HTTPEngineConnectionHandler.maxResponseBytes) bytes")
+        case .malformed(let why): return EngineError(.badResponse, "the engine's answer is not valid HTTP/1.1: \(why)")
+        case nil: return EngineError(.transport, String(describing: error))
         }
-        let text = String(describing: error).lowercased()
-        if text.contains("refused") || text.contains("connect") || text.contains("unreachable") {
-            return EngineError(.unreachable, String(describing: error))
-        }
-        if text.contains("deadline") || text.contains("timeout") || text.contains("timed out") {
-            return EngineError(.timeout, String(describing: error))
-        }
-        return EngineError(.transport, String(describing: error))
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// A JSON syntax check over raw bytes (RFC 8259), without building any value: lets a
@@ -6,17 +7,24 @@ import NIOCore
 enum JSONSyntax {
     /// `nil` when `buffer` holds exactly one valid JSON value, else what is wrong and where.
     static func problem(in buffer: ByteBuffer) -> String? {
-        buffer.withUnsafeReadableBytes { (bytes: UnsafeRawBufferPointer) -> String? in
-            var scanner = Scanner(bytes: bytes)
-            do throws(Failure) {
-                scanner.skipSpace()
-                try scanner.value(depth: 0)
-                scanner.skipSpace()
-                if scanner.index != bytes.count { throw Failure(message: "unexpected data after the JSON value", offset: scanner.index) }
-                return nil
-            } catch {
-                return "\(error.message) at byte \(error.offset)"
-            }
+        buffer.withUnsafeReadableBytes { problem(bytes: $0) }
+    }
+
+    /// `nil` when `data` holds exactly one valid JSON value.
+    static func problem(in data: Data) -> String? {
+        data.withUnsafeBytes { problem(bytes: $0) }
+    }
+
+    static func problem(bytes: UnsafeRawBufferPointer) -> String? {
+        var scanner = Scanner(bytes: bytes)
+        do throws(Failure) {
+            scanner.skipSpace()
+            try scanner.value(depth: 0)
+            scanner.skipSpace()
+            if scanner.index != bytes.count { throw Failure(message: "unexpected data after the JSON value", offset: scanner.index) }
+            return nil
+        } catch {
+            return "\(error.message) at byte \(error.offset)"
         }
     }
 

@@ -61,7 +61,7 @@ struct JSONWriter {
     /// A base64 string of `data` (the client-side encoding of ASE payloads).
     mutating func base64(_ data: Data) {
         buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeString(data.base64EncodedString())
+        Base64Bytes.encode(data, into: &buffer)
         buffer.writeInteger(UInt8(ascii: "\""))
     }
 

@@ -7,12 +7,7 @@ import NIOCore
 /// non-object instance one JSON item `input`.
 enum KServeCodec {
     static func decode(_ body: ByteBuffer, service: String, sid: String, version: VersionRuntime?) throws -> [EngineRequest] {
-        let root: JSONValue
-        do {
-            root = try JSONDecoder().decode(JSONValue.self, from: body)
-        } catch let error as DecodingError {
-            throw ASECodec.gatewayError(error)
-        }
+        let root = try JSONScanner.document(body)
         guard case .object(let members) = root else {
             throw GatewayError(.schemaViolation, "body: expected object, got \(ASEPayloadItem.describe(root))")
         }

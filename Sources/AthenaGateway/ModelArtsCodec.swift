@@ -31,12 +31,7 @@ enum ModelArtsCodec {
         }
         // Without a schema the body only needs to be JSON: check its syntax, do not parse it.
         if let schema = version?.modelArtsSchema {
-            let value: JSONValue
-            do {
-                value = try JSONDecoder().decode(JSONValue.self, from: body)
-            } catch let error as DecodingError {
-                throw ASECodec.gatewayError(error)
-            }
+            let value = try JSONScanner.document(body)
             if let first = schema.validate(value, path: "body").first {
                 throw GatewayError(.schemaViolation, first.description)
             }

@@ -7,12 +7,7 @@ import NIOCore
 /// `base64`); any other tensor goes as JSON text `{"shape","datatype","data"}`.
 enum OIPCodec {
     static func decode(_ body: ByteBuffer, service: String, sid: String, version: VersionRuntime?) throws -> (EngineRequest, requestID: String?) {
-        let root: JSONValue
-        do {
-            root = try JSONDecoder().decode(JSONValue.self, from: body)
-        } catch let error as DecodingError {
-            throw ASECodec.gatewayError(error)
-        }
+        let root = try JSONScanner.document(body)
         guard case .object(let members) = root else {
             throw GatewayError(.schemaViolation, "body: expected object, got \(ASEPayloadItem.describe(root))")
         }

@@ -5,7 +5,7 @@ import KubeModel
 /// embedded as JSON, text as a string, anything else as `{"b64": "..."}`.
 enum ResultValue {
     static func write(_ item: EngineItem, into w: inout JSONWriter) {
-        if looksLikeJSON(item.data), (try? JSONDecoder().decode(JSONValue.self, from: item.data)) != nil {
+        if looksLikeJSON(item.data), JSONSyntax.problem(in: item.data) == nil {
             w.rawBytes(item.data)
         } else if let text = String(data: item.data, encoding: .utf8), item.kind == .text {
             w.string(text)

@@ -1,5 +1,6 @@
 public import AthenaAPI
 import KubeModel
+import Synchronization
 
 /// A service of the routing table made ready to serve: its versions with live endpoint sets and
 /// compiled schemas. Immutable; a table reload builds new ones (reusing endpoint sets).
@@ -35,14 +36,25 @@ public final class ServiceRuntime: Sendable {
     /// see ``versionByRules(header:)``.
     public func pickVersion(random: Int? = nil) -> VersionRuntime? {
         guard !versions.isEmpty else { return nil }
-        guard totalWeight > 0 else { return versions[0] }
-        var ticket = (random ?? Int.random(in: 0..<totalWeight)) % totalWeight
+        guard totalWeight > 0, versions.count > 1 else { return versions[0] }
+        var ticket = (random ?? Int(truncatingIfNeeded: Self.nextTicket() & UInt64(Int.max))) % totalWeight
         for version in versions {
             let weight = max(0, version.route.weight)
             if ticket < weight { return version }
             ticket -= weight
         }
         return versions[versions.count - 1]
+    }
+
+    private static let tickets = Atomic<UInt64>(UInt64.random(in: 0...UInt64.max))
+
+    /// A well-spread number per call without a `getrandom` system call per request (splitmix64
+    /// over a shared counter): enough for splitting traffic by weight.
+    private static func nextTicket() -> UInt64 {
+        var z = tickets.wrappingAdd(0x9e37_79b9_7f4a_7c15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
     }
 
     /// The version called `name`.

@@ -4,8 +4,7 @@ import Logging
 import Metrics
 import Prometheus
 
-/// `athena-gateway --config FILE --host 127.0.0.1 --port 1888`: wiring only.
-@main
+/// `athena-gateway --config FILE --host 127.0.0.1 --port 1888`: wiring only (entry point: main.swift).
 struct AthenaGatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "athena-gateway",
@@ -24,6 +23,11 @@ struct AthenaGatewayCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func run() async throws {
+        try await serve()
+    }
+
+    /// Parses nothing more: bootstraps metrics and logging and serves until SIGTERM/SIGINT.
+    func serve() async throws {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger = Logger(label: "athena-gateway")

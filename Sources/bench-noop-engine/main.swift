@@ -2,78 +2,49 @@
 // (ASE JSON + base64 → engine protocol → back) rather than a model. Answers every Infer with one
 // small TEXT result and reports SERVING on grpc.health.v1.
 //
-//   bench-noop-engine [PORT]        (default 0: a free port; prints "listening on 127.0.0.1:PORT")
-import EngineProtocol
+//   bench-noop-engine [PORT] [--grpc-swift]
+//     PORT 0 (default): a free port; prints "listening on 127.0.0.1:PORT".
+//     Default server: frame-level HTTP/2 (NoopFrameHandler), one event loop, a few µs per call.
+//     --grpc-swift: grpc-swift-2's GRPCServer with the same answers (heavier: ~130 µs per call).
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOCore
+import NIOHTTP2
+import NIOPosix
 
-/// The no-op engine service.
-struct NoopEngine: Athena_Engine_V1_Engine.SimpleServiceProtocol {
-    static let result: Athena_Engine_V1_GeneralData = {
-        var item = Athena_Engine_V1_GeneralData()
-        item.dataID = "result"
-        item.dataType = .text
-        item.status = .once
-        item.descArgs = ["encoding": "utf8"]
-        item.data = Data(#"{"ok":true}"#.utf8)
-        return item
-    }()
+let arguments = CommandLine.arguments.dropFirst()
+let port = arguments.first(where: { !$0.hasPrefix("--") }).flatMap { Int($0) } ?? 0
 
-    func infer(request: Athena_Engine_V1_InferRequest, context: ServerContext) async throws -> Athena_Engine_V1_InferResponse {
-        var response = Athena_Engine_V1_InferResponse()
-        response.code = 0
-        response.message = "success"
-        response.data = [Self.result]
-        response.status = .once
-        response.requestID = request.requestID
-        return response
-    }
-
-    func session(request: RPCAsyncSequence<Athena_Engine_V1_InferRequest, any Error>,
-                 response: RPCWriter<Athena_Engine_V1_InferResponse>, context: ServerContext) async throws {
-        for try await message in request {
-            var answer = Athena_Engine_V1_InferResponse()
-            answer.data = [Self.result]
-            answer.status = .continue
-            answer.requestID = message.requestID
-            try await response.write(answer)
+if arguments.contains("--grpc-swift") {
+    let server = GRPCServer(
+        transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext),
+        services: [NoopEngine(), NoopHealth()])
+    try await withThrowingDiscardingTaskGroup { group in
+        group.addTask { try await server.serve() }
+        if let address = try await server.listeningAddress?.ipv4 {
+            print("listening on \(address.host):\(address.port)")
+            fflush(nil)
         }
     }
-
-    func describe(request: Athena_Engine_V1_DescribeRequest, context: ServerContext) async throws -> Athena_Engine_V1_DescribeResponse {
-        var response = Athena_Engine_V1_DescribeResponse()
-        response.serviceID = "noop"
-        response.version = "v1"
-        return response
-    }
-}
-
-/// grpc.health.v1: always SERVING.
-struct NoopHealth: Grpc_Health_V1_Health.SimpleServiceProtocol {
-    func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Grpc_Health_V1_HealthCheckResponse {
-        var response = Grpc_Health_V1_HealthCheckResponse()
-        response.status = .serving
-        return response
-    }
-
-    func watch(request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
-               context: ServerContext) async throws {
-        var status = Grpc_Health_V1_HealthCheckResponse()
-        status.status = .serving
-        try await response.write(status)
-        try await Task.sleep(for: .seconds(86_400))
-    }
-}
-
-let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 0
-let server = GRPCServer(
-    transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext),
-    services: [NoopEngine(), NoopHealth()])
-try await withThrowingDiscardingTaskGroup { group in
-    group.addTask { try await server.serve() }
-    if let address = try await server.listeningAddress?.ipv4 {
-        print("listening on \(address.host):\(address.port)")
-        fflush(nil)
-    }
+} else {
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let channel = try await ServerBootstrap(group: group)
+        .serverChannelOption(.backlog, value: 256)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let sync = channel.pipeline.syncOperations
+                try sync.addHandler(NIOHTTP2Handler(mode: .server, initialSettings: [
+                    HTTP2Setting(parameter: .maxConcurrentStreams, value: 1024),
+                    HTTP2Setting(parameter: .initialWindowSize, value: 1 << 20),
+                ]))
+                try sync.addHandler(NoopFrameHandler())
+            }
+        }
+        .bind(host: "127.0.0.1", port: port).get()
+    print("listening on 127.0.0.1:\(channel.localAddress?.port ?? port)")
+    fflush(nil)
+    try await channel.closeFuture.get()
 }

@@ -11,6 +11,7 @@
 # Usage: bench/gateway/run.sh            (BIN=folder with athena, athena-gateway, bench-noop-engine;
 #                                          default .build-release/release, else .build/debug)
 #        DURATION=10 CONNS="64 8" SKIP_C=1 bench/gateway/run.sh
+#        ONLY="a d" bench/gateway/run.sh   (run a subset of the scenarios a b c d; default all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -22,6 +23,9 @@ BIN=$(cd "$BIN" && pwd)
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"64 8"}
 THREADS=${THREADS:-2}
+ONLY=${ONLY:-"a b c d"}
+[ "${SKIP_C:-0}" = 1 ] && ONLY=${ONLY//c/}
+want() { [[ " $ONLY " == *" $1 "* ]]; }
 for exe in athena athena-gateway bench-noop-engine; do
   [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: swift build -c release --scratch-path .build-release" >&2; exit 1; }
 done
@@ -166,18 +170,25 @@ curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/json.
 curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/ase.body" "http://127.0.0.1:$GATEWAY_PORT/v1/private/noop" >/dev/null \
   || { echo "gateway ASE check failed"; cat "$WORK/gateway.log"; exit 1; }
 
+if want a; then
 echo
 echo "(a) pass-through hop, same nginx backend"
 for c in $CONNS; do
   measure "nginx proxy_pass (keepalive upstream)" "http://127.0.0.1:$PROXY_PORT/predict" "$WORK/json.lua" "$c" $(nginx_pids "$WORK/proxy.pid")
   measure "gateway ModelArts JSON → HTTP engine" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough" "$WORK/json.lua" "$c" $GATEWAY_PID
 done
+fi
+if want b; then
 echo
 echo "(b) conversion hop: ASE JSON + base64 PNG ($(stat -c %s "$PNG") bytes) → no-op gRPC engine"
 for c in $CONNS; do
+  # the reference row, unless (a) already printed it in this run
+  want a || measure "nginx proxy_pass (keepalive upstream)" "http://127.0.0.1:$PROXY_PORT/predict" "$WORK/json.lua" "$c" $(nginx_pids "$WORK/proxy.pid")
   measure "gateway ASE → gRPC no-op engine" "http://127.0.0.1:$GATEWAY_PORT/v1/private/noop" "$WORK/ase.lua" "$c" $GATEWAY_PID
 done
+fi
 
+if want d; then
 echo
 echo "(d) gateway memory (RSS)"
 echo "  idle after start:            ${GATEWAY_IDLE_RSS} MiB"
@@ -187,15 +198,17 @@ sleep 5;  echo "  at 64 connections (5 s):     $(rss_mib $GATEWAY_PID) MiB"
 sleep 5;  echo "  after 10 s of load:          $(rss_mib $GATEWAY_PID) MiB"
 wait $WRK_PID
 echo "  after 60 s of load:          $(rss_mib $GATEWAY_PID) MiB   ($(awk '/requests in/ {print $1}' "$WORK/long.txt") requests)"
+fi
 
-if [ "${SKIP_C:-0}" != 1 ]; then
+if want c; then
   echo
   echo "(c) digits model, 2 Python workers each"
   VENV=.build-bench/venv
   if [ ! -x "$VENV/bin/uvicorn" ]; then
     echo "  creating $VENV (fastapi, uvicorn, the SDK and the model's packages)…"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check fastapi uvicorn numpy scikit-learn pillow grpcio protobuf
+    # uvicorn[standard] (uvloop + httptools): what FastAPI's documented install gives users.
+    "$VENV/bin/pip" install -q --disable-pip-version-check fastapi "uvicorn[standard]" numpy scikit-learn pillow grpcio protobuf
     "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e sdk/python
   fi
   ATHENA_PORT=$(free_port); UVICORN_PORT=$(free_port)
@@ -209,6 +222,8 @@ if [ "${SKIP_C:-0}" != 1 ]; then
     curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/ase.body" "http://127.0.0.1:$UVICORN_PORT/v1/private/digits" >/dev/null && break
     sleep 0.2
   done
+  UVLOOP=$("$VENV/bin/python" -c 'import uvloop, httptools; print("uvloop+httptools")' 2>/dev/null || echo "asyncio+h11")
+  echo "  (uvicorn runs on $UVLOOP)"
   for c in $CONNS; do
     measure "athena serve (gateway + 2 engine workers)" "http://127.0.0.1:$ATHENA_PORT/v1/private/digits" "$WORK/ase.lua" "$c" $ATHENA_PID $(pgrep -P $ATHENA_PID | tr '\n' ' ')
     measure "FastAPI/uvicorn --workers 2" "http://127.0.0.1:$UVICORN_PORT/v1/private/digits" "$WORK/ase.lua" "$c" $UVICORN_PID $(pgrep -P $UVICORN_PID | tr '\n' ' ')

@@ -12,20 +12,41 @@ ONCE = pb.GeneralData.ONCE
 CONTINUE = pb.GeneralData.CONTINUE
 
 
-def call_flex(fn: Callable, *args: Any) -> Any:
-    """Calls a user method with as many leading positional arguments as it accepts: AIGES
-    signatures grew over time (`wrapperOnceExec(params, reqData[, usrTag])`...)."""
+# How many positional arguments a user function takes (None: any number), by function object.
+# `inspect.signature` costs tens of microseconds: once per method, not once per request.
+_ARITY: Dict[Any, Optional[int]] = {}
+
+
+def _arity(fn: Callable) -> Optional[int]:
+    key = getattr(fn, "__func__", fn)  # bound methods: the function behind them
+    try:
+        return _ARITY[key]
+    except (KeyError, TypeError):
+        pass
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        return fn(*args)
-    n = 0
-    for p in sig.parameters.values():
-        if p.kind == p.VAR_POSITIONAL:
-            return fn(*args)
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            n += 1
-    return fn(*args[:n])
+        n: Optional[int] = None
+    else:
+        n = 0
+        for p in sig.parameters.values():
+            if p.kind == p.VAR_POSITIONAL:
+                n = None
+                break
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                n += 1
+    try:
+        _ARITY[key] = n
+    except TypeError:  # unhashable callable: just do not cache
+        pass
+    return n
+
+
+def call_flex(fn: Callable, *args: Any) -> Any:
+    """Calls a user method with as many leading positional arguments as it accepts: AIGES
+    signatures grew over time (`wrapperOnceExec(params, reqData[, usrTag])`...)."""
+    n = _arity(fn)
+    return fn(*args) if n is None else fn(*args[:n])
 
 
 def desc_value(desc: Dict[str, str], *names: str) -> Optional[str]:

@@ -46,8 +46,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--app", required=True, help="application folder (wrapper.py, or config.json + customize_service.py)")
     ap.add_argument("--listen", default=os.environ.get("ATHENA_ENGINE_LISTEN", "127.0.0.1:50051"),
                     help="HOST:PORT to listen on (PORT 0 = any free port)")
-    ap.add_argument("--workers", type=int, default=int(os.environ.get("ATHENA_ENGINE_THREADS", "16")),
-                    help="request threads (concurrent calls into the user code)")
+    ap.add_argument("--workers", type=int, default=int(os.environ.get("ATHENA_ENGINE_THREADS", "4")),
+                    help="request threads (concurrent calls into the user code; default 4: Python runs one "
+                         "thread at a time, more threads only help wrappers that wait on I/O)")
     ap.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                     help="entry of the config dict passed to wrapperInit (repeatable)")
     ap.add_argument("--service", default="", help="service id for ModelArts packages (default: folder name)")
@@ -64,6 +65,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     except EngineError as e:
         print("athena-wrapper: %s" % e.message, file=sys.stderr, flush=True)
         return 1
+
+    switch = os.environ.get("ATHENA_SWITCH_INTERVAL")
+    if switch:
+        sys.setswitchinterval(float(switch))
 
     stop = threading.Event()
 

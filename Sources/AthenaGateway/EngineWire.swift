@@ -1,0 +1,280 @@
+import Foundation
+import NIOCore
+
+/// The protobuf wire format of the `athena.engine.v1` messages the gateway sends and receives on
+/// its hot path, written and read directly from `ByteBuffer`s.
+///
+/// Why not the generated swift-protobuf types: building an `InferRequest` copies every map and
+/// `Data` into the message's storage, then serialises it into `[UInt8]`, then gRPC copies that
+/// again into a frame. Here the request is written once, straight after the 5-byte gRPC message
+/// prefix, and a response is read straight into `EngineResponse`. The field numbers are those of
+/// `proto/athena/engine/v1/engine.proto`; `EngineWireTests` checks both directions against the
+/// generated code, so the two cannot drift apart silently.
+enum EngineWire {
+    // MARK: - Field numbers (engine.proto)
+
+    enum InferRequestField {
+        static let requestID = 1, serviceID = 2, params = 3, data = 4, headers = 5
+    }
+
+    enum GeneralDataField {
+        static let dataID = 1, frameID = 2, dataType = 3, status = 4, descArgs = 5, data = 8
+    }
+
+    enum InferResponseField {
+        static let code = 1, message = 2, data = 3, status = 4, requestID = 5
+    }
+
+    /// A response that does not follow the protobuf wire format.
+    struct DecodeError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    // MARK: - gRPC message framing
+
+    /// A gRPC length-prefixed message (`0`, big-endian length, protobuf bytes) holding `request`.
+    static func framedRequest(_ request: EngineRequest) -> ByteBuffer {
+        let size = requestSize(request)
+        var buffer = ByteBufferAllocator().buffer(capacity: size + 5)
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt32(size))
+        writeRequest(request, into: &buffer)
+        return buffer
+    }
+
+    /// A gRPC length-prefixed `grpc.health.v1.HealthCheckRequest` for `service`.
+    static func framedHealthCheck(service: String) -> ByteBuffer {
+        let size = service.isEmpty ? 0 : stringFieldSize(1, service)
+        var buffer = ByteBufferAllocator().buffer(capacity: size + 5)
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt32(size))
+        if !service.isEmpty { writeString(1, service, into: &buffer) }
+        return buffer
+    }
+
+    /// The `status` of a `grpc.health.v1.HealthCheckResponse` (1 = SERVING).
+    static func healthStatus(_ message: ByteBuffer) throws -> Int {
+        var status = 0
+        try message.withUnsafeReadableBytes { bytes in
+            var reader = Reader(bytes: bytes)
+            while let (field, wireType) = try reader.tag() {
+                if field == 1 && wireType == 0 { status = Int(truncatingIfNeeded: try reader.varint()) } else { try reader.skip(wireType) }
+            }
+        }
+        return status
+    }
+
+    // MARK: - InferRequest
+
+    static func requestSize(_ request: EngineRequest) -> Int {
+        var size = 0
+        if !request.sid.isEmpty { size += stringFieldSize(InferRequestField.requestID, request.sid) }
+        if !request.service.isEmpty { size += stringFieldSize(InferRequestField.serviceID, request.service) }
+        for (key, value) in request.parameters { size += lengthFieldSize(InferRequestField.params, mapEntrySize(key, value)) }
+        for item in request.items { size += lengthFieldSize(InferRequestField.data, itemSize(item)) }
+        for (key, value) in request.headers { size += lengthFieldSize(InferRequestField.headers, mapEntrySize(key, value)) }
+        return size
+    }
+
+    static func writeRequest(_ request: EngineRequest, into buffer: inout ByteBuffer) {
+        if !request.sid.isEmpty { writeString(InferRequestField.requestID, request.sid, into: &buffer) }
+        if !request.service.isEmpty { writeString(InferRequestField.serviceID, request.service, into: &buffer) }
+        for (key, value) in request.parameters { writeMapEntry(InferRequestField.params, key, value, into: &buffer) }
+        for item in request.items {
+            writeTag(InferRequestField.data, 2, into: &buffer)
+            writeVarint(UInt64(itemSize(item)), into: &buffer)
+            writeItem(item, into: &buffer)
+        }
+        for (key, value) in request.headers { writeMapEntry(InferRequestField.headers, key, value, into: &buffer) }
+    }
+
+    static func itemSize(_ item: EngineItem) -> Int {
+        var size = 0
+        if !item.dataID.isEmpty { size += stringFieldSize(GeneralDataField.dataID, item.dataID) }
+        if item.frameID != 0 { size += 1 + varintSize(UInt64(item.frameID)) }
+        if item.kind.rawValue != 0 { size += 1 + varintSize(UInt64(item.kind.rawValue)) }
+        if item.status.rawValue != 0 { size += 1 + varintSize(UInt64(item.status.rawValue)) }
+        for (key, value) in item.descArgs { size += lengthFieldSize(GeneralDataField.descArgs, mapEntrySize(key, value)) }
+        if !item.data.isEmpty { size += lengthFieldSize(GeneralDataField.data, item.data.count) }
+        return size
+    }
+
+    static func writeItem(_ item: EngineItem, into buffer: inout ByteBuffer) {
+        if !item.dataID.isEmpty { writeString(GeneralDataField.dataID, item.dataID, into: &buffer) }
+        if item.frameID != 0 {
+            writeTag(GeneralDataField.frameID, 0, into: &buffer)
+            writeVarint(UInt64(item.frameID), into: &buffer)
+        }
+        if item.kind.rawValue != 0 {
+            writeTag(GeneralDataField.dataType, 0, into: &buffer)
+            writeVarint(UInt64(item.kind.rawValue), into: &buffer)
+        }
+        if item.status.rawValue != 0 {
+            writeTag(GeneralDataField.status, 0, into: &buffer)
+            writeVarint(UInt64(item.status.rawValue), into: &buffer)
+        }
+        for (key, value) in item.descArgs { writeMapEntry(GeneralDataField.descArgs, key, value, into: &buffer) }
+        if !item.data.isEmpty {
+            writeTag(GeneralDataField.data, 2, into: &buffer)
+            writeVarint(UInt64(item.data.count), into: &buffer)
+            buffer.writeBytes(item.data)
+        }
+    }
+
+    // MARK: - InferResponse
+
+    /// Reads an `InferResponse` (the protobuf bytes, without the gRPC prefix).
+    static func decodeResponse(_ message: ByteBuffer) throws -> EngineResponse {
+        try message.withUnsafeReadableBytes { bytes in
+            var reader = Reader(bytes: bytes)
+            var code = 0
+            var text = ""
+            var items: [EngineItem] = []
+            while let (field, wireType) = try reader.tag() {
+                switch (field, wireType) {
+                case (InferResponseField.code, 0):
+                    code = Int(Int32(truncatingIfNeeded: try reader.varint()))
+                case (InferResponseField.message, 2):
+                    text = try reader.string()
+                case (InferResponseField.data, 2):
+                    var sub = Reader(bytes: try reader.lengthDelimited())
+                    items.append(try decodeItem(&sub))
+                default:
+                    try reader.skip(wireType)
+                }
+            }
+            return EngineResponse(code: code, message: text.isEmpty && code == 0 ? "success" : text, items: items)
+        }
+    }
+
+    static func decodeItem(_ reader: inout Reader) throws -> EngineItem {
+        var item = EngineItem(dataID: "", kind: .text, status: .begin, data: Data())
+        while let (field, wireType) = try reader.tag() {
+            switch (field, wireType) {
+            case (GeneralDataField.dataID, 2): item.dataID = try reader.string()
+            case (GeneralDataField.frameID, 0): item.frameID = UInt32(truncatingIfNeeded: try reader.varint())
+            case (GeneralDataField.dataType, 0): item.kind = EngineItem.Kind(rawValue: Int(truncatingIfNeeded: try reader.varint())) ?? .text
+            case (GeneralDataField.status, 0): item.status = EngineItem.Status(rawValue: Int(truncatingIfNeeded: try reader.varint())) ?? .once
+            case (GeneralDataField.descArgs, 2):
+                var entry = Reader(bytes: try reader.lengthDelimited())
+                var key = "", value = ""
+                while let (f, w) = try entry.tag() {
+                    switch (f, w) {
+                    case (1, 2): key = try entry.string()
+                    case (2, 2): value = try entry.string()
+                    default: try entry.skip(w)
+                    }
+                }
+                item.descArgs[key] = value
+            case (GeneralDataField.data, 2): item.data = Data(try reader.lengthDelimited())
+            default: try reader.skip(wireType)
+            }
+        }
+        return item
+    }
+
+    // MARK: - Primitives
+
+    static func varintSize(_ value: UInt64) -> Int {
+        var value = value
+        var size = 1
+        while value >= 0x80 { value >>= 7; size += 1 }
+        return size
+    }
+
+    static func lengthFieldSize(_ field: Int, _ length: Int) -> Int {
+        varintSize(UInt64(field << 3)) + varintSize(UInt64(length)) + length
+    }
+
+    static func stringFieldSize(_ field: Int, _ text: String) -> Int {
+        lengthFieldSize(field, text.utf8.count)
+    }
+
+    static func mapEntrySize(_ key: String, _ value: String) -> Int {
+        stringFieldSize(1, key) + stringFieldSize(2, value)
+    }
+
+    static func writeVarint(_ value: UInt64, into buffer: inout ByteBuffer) {
+        var value = value
+        while value >= 0x80 {
+            buffer.writeInteger(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        buffer.writeInteger(UInt8(value))
+    }
+
+    static func writeTag(_ field: Int, _ wireType: Int, into buffer: inout ByteBuffer) {
+        writeVarint(UInt64(field << 3 | wireType), into: &buffer)
+    }
+
+    static func writeString(_ field: Int, _ text: String, into buffer: inout ByteBuffer) {
+        writeTag(field, 2, into: &buffer)
+        writeVarint(UInt64(text.utf8.count), into: &buffer)
+        buffer.writeString(text)
+    }
+
+    static func writeMapEntry(_ field: Int, _ key: String, _ value: String, into buffer: inout ByteBuffer) {
+        writeTag(field, 2, into: &buffer)
+        writeVarint(UInt64(mapEntrySize(key, value)), into: &buffer)
+        writeString(1, key, into: &buffer)
+        writeString(2, value, into: &buffer)
+    }
+
+    /// A cursor over protobuf bytes; every read is bounds-checked.
+    struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var index = 0
+
+        init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+        /// The next field number and wire type, or nil at the end.
+        mutating func tag() throws -> (Int, Int)? {
+            guard index < bytes.count else { return nil }
+            let key = try varint()
+            let field = Int(truncatingIfNeeded: key >> 3)
+            guard field > 0 else { throw DecodeError(description: "field number 0 at byte \(index)") }
+            return (field, Int(key & 7))
+        }
+
+        mutating func varint() throws -> UInt64 {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                result |= UInt64(byte & 0x7f) << shift
+                if byte < 0x80 { return result }
+                shift += 7
+                if shift >= 70 { break }
+            }
+            throw DecodeError(description: "truncated or overlong varint at byte \(index)")
+        }
+
+        mutating func lengthDelimited() throws -> UnsafeRawBufferPointer {
+            let length = try varint()
+            guard length <= UInt64(bytes.count - index) else { throw DecodeError(description: "field length \(length) past the end at byte \(index)") }
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[index..<(index + Int(length))])
+            index += Int(length)
+            return slice
+        }
+
+        mutating func string() throws -> String {
+            String(decoding: try lengthDelimited(), as: UTF8.self)
+        }
+
+        mutating func skip(_ wireType: Int) throws {
+            switch wireType {
+            case 0: _ = try varint()
+            case 1: try advance(8)
+            case 2: _ = try lengthDelimited()
+            case 5: try advance(4)
+            default: throw DecodeError(description: "unsupported wire type \(wireType) at byte \(index)")
+            }
+        }
+
+        private mutating func advance(_ count: Int) throws {
+            guard count <= bytes.count - index else { throw DecodeError(description: "truncated field at byte \(index)") }
+            index += count
+        }
+    }
+}

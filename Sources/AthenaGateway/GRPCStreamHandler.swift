@@ -1,0 +1,286 @@
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// The HTTP/2 frames of unary gRPC calls on one connection, without a stream channel per call.
+///
+/// Sits right after `NIOHTTP2Handler` (client mode, no multiplexer): a call is one HEADERS +
+/// one DATA frame out, and HEADERS, DATA, trailing HEADERS back, matched by stream id in a
+/// dictionary. That is the whole per-call cost: no child channel, pipeline or async sequence
+/// per stream. Inbound flow control is ours (there is no multiplexer to do it): the connection
+/// and stream windows are opened wide and topped up as data arrives.
+final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTP2Frame
+    typealias OutboundOut = HTTP2Frame
+
+    /// Stream window we advertise (SETTINGS_INITIAL_WINDOW_SIZE) and the connection window we open.
+    static let streamWindow = 8 << 20
+    static let connectionWindow = 32 << 20
+
+    let authority: String
+    /// Called on the event loop when the connection can take no new calls (closed or GOAWAY).
+    let onUnusable: (GRPCStreamHandler) -> Void
+
+    private var context: ChannelHandlerContext?
+    private var calls: [HTTP2StreamID: GRPCUnaryCall] = [:]
+    private var nextStreamID = HTTP2StreamID(1)
+    private var connectionUnacknowledged = 0
+    private(set) var usable = true
+    private var flushScheduled = false
+    private var sweep: Scheduled<Void>?
+    /// Calls handed over before `channelActive` (the connect promise completes first): sent once
+    /// the HTTP/2 preface is out.
+    private var beforeActive: [GRPCUnaryCall]? = []
+
+    init(authority: String, onUnusable: @escaping (GRPCStreamHandler) -> Void) {
+        self.authority = authority
+        self.onUnusable = onUnusable
+    }
+
+    var inflight: Int { calls.count }
+
+    // MARK: - Calls
+
+    /// Sends `call` on a new stream. Must run on the channel's event loop.
+    func start(_ call: GRPCUnaryCall) {
+        guard let context, usable else {
+            call.finish(.failure(EngineError(.unreachable, "connection to the engine is closing")))
+            return
+        }
+        if call.cancelled { call.finish(.failure(CancellationError())); return }
+        if beforeActive != nil {
+            beforeActive!.append(call)
+            return
+        }
+        let id = nextStreamID
+        nextStreamID = HTTP2StreamID(Int32(id) + 2)
+        call.streamID = id
+        calls[id] = call
+
+        let remaining = call.deadline - .now()
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(8)
+        headers.add(name: ":method", value: "POST")
+        headers.add(name: ":scheme", value: "http")
+        headers.add(name: ":path", value: call.path)
+        headers.add(name: ":authority", value: authority)
+        headers.add(name: "content-type", value: "application/grpc")
+        headers.add(name: "te", value: "trailers")
+        headers.add(name: "grpc-timeout", value: Self.timeoutHeader(remaining))
+        let headersPromise = context.eventLoop.makePromise(of: Void.self)
+        headersPromise.futureResult.whenComplete { [weak self] result in
+            switch result {
+            case .success: call.sent = true
+            case .failure(let error):
+                self?.calls[id] = nil
+                call.finish(.failure(EngineError(.unreachable, "cannot open a stream to the engine: \(error)")))
+            }
+        }
+        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .headers(.init(headers: headers)))), promise: headersPromise)
+        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(call.message), endStream: true)))), promise: nil)
+        flushSoon(context)
+
+        if sweep == nil { scheduleSweep(context) }
+    }
+
+    /// Deadlines are checked by one timer per connection every `sweepInterval` while calls are in
+    /// flight, not by a timer per call (scheduling and cancelling one per call showed in profiles).
+    static let sweepInterval = TimeAmount.milliseconds(20)
+
+    private func scheduleSweep(_ context: ChannelHandlerContext) {
+        sweep = context.eventLoop.scheduleTask(in: Self.sweepInterval) { [weak self] in
+            guard let self else { return }
+            self.sweep = nil
+            let now = NIODeadline.now()
+            for call in self.calls.values where call.deadline <= now {
+                self.abandon(call, error: EngineError(.timeout, "no answer before the deadline"))
+            }
+            if !self.calls.isEmpty, let context = self.context { self.scheduleSweep(context) }
+        }
+    }
+
+    /// Gives up on a call (deadline, cancellation): resets its stream and fails it.
+    func abandon(_ call: GRPCUnaryCall, error: any Error) {
+        call.cancelled = true
+        guard !call.isFinished else { return }
+        if let id = call.streamID, calls.removeValue(forKey: id) != nil, let context {
+            context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil)
+        }
+        call.finish(.failure(error))
+    }
+
+    /// One flush (one `writev`) for every call started in the same event-loop turn: under load
+    /// many requests arrive together, and a syscall per call was the largest cost of this hop.
+    private func flushSoon(_ context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.execute {
+            self.flushScheduled = false
+            self.context?.flush()
+        }
+    }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        // The connection window starts at 65,535 bytes whatever the settings say: open it wide.
+        let increment = Self.connectionWindow - 65_535
+        context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment))), promise: nil)
+        context.fireChannelActive()
+        let waiting = beforeActive ?? []
+        beforeActive = nil
+        for call in waiting { start(call) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.payload {
+        case .headers(let headers):
+            guard let call = calls[frame.streamID] else { return }
+            receiveHeaders(headers.headers, endStream: headers.endStream, call: call, context: context)
+        case .data(let payload):
+            let length = payload.data.readableBytes
+            connectionUnacknowledged += length
+            if connectionUnacknowledged >= Self.connectionWindow / 2 {
+                context.write(wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: connectionUnacknowledged))), promise: nil)
+                connectionUnacknowledged = 0
+                context.flush()
+            }
+            guard let call = calls[frame.streamID], case .byteBuffer(var bytes) = payload.data else { return }
+            if call.body == nil { call.body = bytes } else { call.body!.writeBuffer(&bytes) }
+            call.unacknowledged += length
+            if !payload.endStream && call.unacknowledged >= Self.streamWindow / 2 {
+                context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: frame.streamID, payload: .windowUpdate(windowSizeIncrement: call.unacknowledged))), promise: nil)
+                call.unacknowledged = 0
+            }
+            if payload.endStream {  // no trailers: not gRPC
+                calls[frame.streamID] = nil
+                call.finish(.failure(EngineError(.badResponse, "the engine ended the stream without gRPC trailers")))
+            }
+        case .rstStream(let code):
+            guard let call = calls.removeValue(forKey: frame.streamID) else { return }
+            let kind: EngineError.Kind = code == .refusedStream ? .unreachable : .transport
+            call.finish(.failure(EngineError(kind, "the engine reset the stream (\(code))")))
+        case .goAway(let lastStreamID, let code, _):
+            // Streams above lastStreamID were never processed: safe to retry elsewhere.
+            for (id, call) in calls where id > lastStreamID {
+                calls[id] = nil
+                call.finish(.failure(EngineError(.unreachable, "the engine is going away (\(code))")))
+            }
+            markUnusable()
+        default:
+            break
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let closed = event as? StreamClosedEvent, let call = calls.removeValue(forKey: closed.streamID) {
+            call.finish(.failure(EngineError(.transport, "the stream closed without a gRPC status\(closed.reason.map { " (\($0))" } ?? "")")))
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        markUnusable()
+        sweep?.cancel()
+        sweep = nil
+        let pending = Array(calls.values) + (beforeActive ?? [])
+        calls = [:]
+        beforeActive = nil
+        for call in pending {
+            call.finish(.failure(EngineError(call.sent ? .transport : .unreachable, "connection to the engine closed")))
+        }
+        self.context = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let streamError = error as? NIOHTTP2Errors.StreamError {
+            if let call = calls.removeValue(forKey: streamError.streamID) {
+                call.finish(.failure(EngineError(.transport, "HTTP/2 stream error: \(streamError.baseError)")))
+            }
+            return
+        }
+        markUnusable()
+        context.close(promise: nil)
+    }
+
+    private func markUnusable() {
+        guard usable else { return }
+        usable = false
+        onUnusable(self)
+    }
+
+    // MARK: - Responses
+
+    private func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool, call: GRPCUnaryCall, context: ChannelHandlerContext) {
+        guard let id = call.streamID else { return }
+        if !call.responseHeadersSeen {
+            call.responseHeadersSeen = true
+            let status = headers.first(name: ":status") ?? ""
+            guard status == "200" else {
+                calls[id] = nil
+                if endStream == false { context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil) }
+                let kind: EngineError.Kind = ["502", "503", "504"].contains(status) ? .unreachable : .badResponse
+                call.finish(.failure(EngineError(kind, "the engine answered HTTP \(status) instead of gRPC")))
+                return
+            }
+            let contentType = headers.first(name: "content-type") ?? ""
+            guard contentType.hasPrefix("application/grpc") else {
+                calls[id] = nil
+                call.finish(.failure(EngineError(.badResponse, "the engine answered content-type \(contentType) instead of application/grpc")))
+                return
+            }
+            guard endStream else { return }  // else: a trailers-only response, fall through
+        }
+        guard endStream else { return }  // trailers always end the stream
+        calls[id] = nil
+        guard let statusText = headers.first(name: "grpc-status"), let status = Int(statusText) else {
+            call.finish(.failure(EngineError(.badResponse, "gRPC trailers without grpc-status")))
+            return
+        }
+        call.finish(call.responseMessage(status: status, statusMessage: Self.percentDecoded(headers.first(name: "grpc-message") ?? "")))
+    }
+
+    // MARK: - Helpers
+
+    /// `grpc-timeout`: at most 8 digits and a unit.
+    /// Whole seconds (rounded up) from one second on: the value then repeats from call to call and
+    /// HPACK sends it as a table index instead of a new literal each time (both ends save work).
+    static func timeoutHeader(_ amount: TimeAmount) -> String {
+        let ms = max(1, amount.nanoseconds / 1_000_000)
+        if ms < 1000 { return "\(ms)m" }
+        return "\(min((ms + 999) / 1000, 99_999_999))S"
+    }
+
+    /// `grpc-message` is percent-encoded UTF-8.
+    static func percentDecoded(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        var out: [UInt8] = []
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let hi = hex(bytes[i + 1]), let lo = hex(bytes[i + 2]) {
+                out.append(hi << 4 | lo)
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

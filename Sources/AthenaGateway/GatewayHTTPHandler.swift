@@ -1,0 +1,239 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The gateway's HTTP/1.1 connections, plugged into Hummingbird's server (bind, lifecycle,
+/// graceful shutdown) in place of its per-request machinery: NIO's HTTP/1.1 codec with
+/// pipelining assistance, then ``GatewayHTTPHandler``.
+///
+/// Why not Hummingbird's own HTTP channel: a constant `GET` through it costs ~35 µs of CPU on
+/// the benchmark machine (async channel streams, HTTPTypes conversions, a task switch per
+/// read and write), more than nginx's whole proxy hop. Here a request costs one task.
+struct GatewayChildChannel: ServerChildChannel {
+    struct Value: ServerChildChannelValue {
+        let channel: any Channel
+    }
+
+    let gateway: Gateway
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let gateway = self.gateway
+        return channel.eventLoop.makeCompletedFuture {
+            let sync = channel.pipeline.syncOperations
+            try? channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1)
+            // Only NIO's request decoder: no pipelining assistance (it stops reading while a
+            // request is answered: two epoll_ctl calls per request) and no response encoder (the
+            // handler writes head and body as one buffer). Pipelined requests wait in a queue.
+            try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+            try sync.addHandler(GatewayHTTPHandler(gateway: gateway))
+            return Value(channel: channel)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        try? await value.channel.closeFuture.get()
+    }
+}
+
+/// One HTTP/1.1 connection: collects a request (head and body, up to the largest body limit),
+/// runs ``Gateway/handle(_:)`` in one task and writes the answer. Requests pipelined behind it
+/// wait in a queue and are answered in order.
+final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = Never
+    typealias OutboundOut = ByteBuffer
+
+    /// Bodies up to this size are copied behind the head (one buffer, one `write`); larger
+    /// ones go as a second buffer of the same `writev`.
+    static let inlineBodyBytes = 16 * 1024
+
+    private let gateway: Gateway
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var limit = 0
+    private var tooLarge = false
+    /// A request is being answered (its task runs).
+    private var busy = false
+    /// Complete requests pipelined behind the one being answered.
+    private var queued = CircularBuffer<Pending>()
+
+    /// A complete request waiting for its turn.
+    private struct Pending {
+        var head: HTTPRequestHead
+        var request: GatewayHTTPRequest
+        /// Its body went over the limit: answer 413 and close.
+        var tooLarge: Bool
+    }
+    /// Close once the current answer is written (shutdown, client half-closed).
+    private var closeWhenIdle = false
+
+    init(gateway: Gateway) {
+        self.gateway = gateway
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            self.body = nil
+            self.tooLarge = false
+            self.limit = gateway.state.maxBodyBytes
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limit {
+                tooLarge = true
+            }
+            // curl and others wait (up to 1 s) for this before sending a large body. Not while
+            // an earlier answer is pending: it would come out of order (the client times out).
+            if !tooLarge, !busy, queued.isEmpty, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                var out = context.channel.allocator.buffer(capacity: 32)
+                out.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+                context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+            }
+        case .body(var chunk):
+            guard !tooLarge else { return }
+            if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+            if body!.readableBytes > limit {
+                tooLarge = true
+                body = nil
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let request = GatewayHTTPRequest(
+                method: head.method.rawValue, path: GatewayHTTPRequest.path(ofTarget: head.uri),
+                headers: head.headers, body: body ?? ByteBuffer())
+            body = nil
+            let pending = Pending(head: head, request: request, tooLarge: tooLarge)
+            if busy {
+                queued.append(pending)
+            } else {
+                start(pending, context: context)
+            }
+        }
+    }
+
+    /// Answers one request in a task; the answer is written on this connection's loop.
+    private func start(_ pending: Pending, context: ChannelHandlerContext) {
+        let head = pending.head
+        if pending.tooLarge {
+            // The rest of the body may still be on its way: answer and close the connection.
+            let error = GatewayError(.bodyTooLarge, "request body exceeds the limit of \(limit) bytes")
+            write(.error(error, sid: SessionID.next()), head: head, keepAlive: false, context: context)
+            return
+        }
+        let request = pending.request
+        busy = true
+        let keepAlive = head.isKeepAlive
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let gateway = self.gateway
+        Task {
+            let response = await gateway.handle(request)
+            if loop.inEventLoop {
+                let (handler, context) = bound.value
+                handler.write(response, head: head, keepAlive: keepAlive, context: context)
+            } else {
+                loop.execute {
+                    let (handler, context) = bound.value
+                    handler.write(response, head: head, keepAlive: keepAlive, context: context)
+                }
+            }
+        }
+    }
+
+    private func write(_ response: GatewayHTTPResponse, head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
+        busy = false
+        let keep = keepAlive && !closeWhenIdle
+        let sendBody = head.method != .HEAD
+        let bodyBytes = response.body.readableBytes
+        let inline = sendBody && bodyBytes <= Self.inlineBodyBytes
+        var out = context.channel.allocator.buffer(capacity: 256 + response.sid.utf8.count + (inline ? bodyBytes : 0))
+        Self.writeHead(response, keepAlive: keep, http10: head.version.major == 1 && head.version.minor == 0, into: &out)
+        if inline {
+            var body = response.body
+            out.writeBuffer(&body)
+            context.write(wrapOutboundOut(out), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(out), promise: nil)
+            if sendBody { context.write(wrapOutboundOut(response.body), promise: nil) }
+        }
+        if keep {
+            context.flush()
+            if let next = queued.popFirst() {
+                start(next, context: context)
+            } else if closeWhenIdle && self.head == nil {
+                context.close(promise: nil)
+            }
+        } else {
+            queued.removeAll()
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            promise.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+        }
+    }
+
+    /// `HTTP/1.1 <status>` and the headers, written straight into `out`.
+    static func writeHead(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, into out: inout ByteBuffer) {
+        let status = HTTPResponseStatus(statusCode: response.status.code)
+        out.writeStaticString("HTTP/1.1 ")
+        out.writeString(String(status.code))
+        out.writeStaticString(" ")
+        out.writeString(status.reasonPhrase)
+        out.writeStaticString("\r\ncontent-type: ")
+        out.writeString(response.contentType)
+        out.writeStaticString("\r\ncontent-length: ")
+        out.writeString(String(response.body.readableBytes))
+        out.writeStaticString("\r\nx-athena-sid: ")
+        out.writeString(response.sid)
+        if let service = response.service {
+            out.writeStaticString("\r\nx-athena-service: ")
+            out.writeString(service)
+        }
+        if let version = response.version {
+            out.writeStaticString("\r\nx-athena-version: ")
+            out.writeString(version)
+        }
+        if let code = response.code {
+            out.writeStaticString("\r\nx-athena-code: ")
+            out.writeString(String(code))
+        }
+        if !keepAlive {
+            out.writeStaticString("\r\nconnection: close")
+        } else if http10 {
+            out.writeStaticString("\r\nconnection: keep-alive")
+        }
+        out.writeStaticString("\r\n\r\n")
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A request that is not HTTP/1.1: answer 400 (unless an answer is under way) and close.
+        if error is HTTPParserError, !busy {
+            var out = context.channel.allocator.buffer(capacity: 128)
+            out.writeStaticString("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in bound.value.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is ChannelShouldQuiesceEvent:
+            // Graceful shutdown: finish the request in flight, then close.
+            closeWhenIdle = true
+            if !busy && head == nil { context.close(promise: nil) }
+        case ChannelEvent.inputClosed:
+            closeWhenIdle = true
+            if !busy && head == nil { context.close(promise: nil) }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import NIOCore
+
+/// What a plain HTTP engine answered.
+struct HTTPEngineReply: Sendable {
+    var status: Int
+    var contentType: String?
+    var body: ByteBuffer
+    /// The connection can carry another request.
+    var keepAlive: Bool
+}
+
+/// Why a call on one pooled connection failed.
+enum HTTPEngineConnectionError: Error, Sendable, Equatable {
+    /// The connection closed before any byte of the answer arrived (a stale keep-alive
+    /// connection the engine had closed, or an engine that died before answering).
+    case closedBeforeResponse
+    /// The connection closed in the middle of the answer.
+    case closedDuringResponse
+    /// The deadline passed.
+    case timeout
+    /// The answer is larger than the gateway accepts.
+    case responseTooLarge
+    /// Not an HTTP/1.1 answer.
+    case malformed(String)
+}
+
+/// One keep-alive HTTP/1.1 connection to an engine: ``HTTPEngineResponseDecoder``, then this
+/// handler, which runs one request at a time (no pipelining; the request is one pre-encoded
+/// buffer) and completes its promise with the whole answer. Lives on its channel's event loop.
+final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPEngineReply
+    typealias OutboundOut = ByteBuffer
+
+    static let maxResponseBytes = 64 * 1024 * 1024
+
+    private var context: ChannelHandlerContext?
+    private var pending: EventLoopPromise<HTTPEngineReply>?
+    /// The deadline of the request in flight.
+    private var deadline = NIODeadline.distantFuture
+    /// One timer per connection, not per request: it stays armed across requests (deadlines
+    /// only move later) and, when it fires, fails the request only if its deadline passed.
+    private var timer: Scheduled<Void>?
+    private var timerAt = NIODeadline.distantFuture
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Sends one encoded request (head and body in one buffer: one `write`). Call on the loop.
+    func send(_ request: ByteBuffer, deadline: NIODeadline, promise: EventLoopPromise<HTTPEngineReply>) {
+        guard let context, context.channel.isActive, pending == nil else {
+            promise.fail(HTTPEngineConnectionError.closedBeforeResponse)
+            return
+        }
+        pending = promise
+        self.deadline = deadline
+        if timer == nil || deadline < timerAt { arm(at: deadline, context: context) }
+        context.writeAndFlush(wrapOutboundOut(request), promise: nil)
+    }
+
+    private func arm(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        timer?.cancel()
+        timerAt = deadline
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            bound.value.timerFired()
+        }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard pending != nil, let context else { return }
+        if NIODeadline.now() >= deadline {
+            fail(.timeout)
+        } else {
+            arm(at: deadline, context: context)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let reply = unwrapInboundIn(data)
+        guard let promise = pending else {
+            // An answer nobody asked for: the connection is out of step, drop it.
+            context.close(promise: nil)
+            return
+        }
+        pending = nil
+        promise.succeed(reply)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(.closedBeforeResponse, close: false)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail((error as? HTTPEngineConnectionError) ?? .closedBeforeResponse)
+    }
+
+    /// Fails the request in flight (if any) and closes the connection: after a timeout or a
+    /// broken answer the connection's state is unknown.
+    private func fail(_ error: HTTPEngineConnectionError, close: Bool = true) {
+        timer?.cancel()
+        timer = nil
+        if let promise = pending {
+            pending = nil
+            promise.fail(error)
+        }
+        if close, let context, context.channel.isActive { context.close(promise: nil) }
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import NIOCore
+
+/// Decodes the HTTP/1.1 answers of a plain HTTP engine into whole replies: status, content
+/// type, keep-alive and the body (by `content-length`, `chunked`, or until the engine closes).
+///
+/// Why not NIO's `HTTPResponseDecoder`: it must observe every request head written (to know
+/// HEAD answers have no body), which forces NIO's request encoder and three boxed writes per
+/// request, and it hands out heads, body parts and ends separately. The engine hop only needs
+/// one complete answer per request; this costs a fraction and keeps the request one buffer.
+struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
+    typealias InboundOut = HTTPEngineReply
+
+    static let maxHeadBytes = 64 * 1024
+
+    private enum State {
+        case head
+        case fixed(Head, remaining: Int)
+        case chunkSize(Head)
+        case chunkData(Head, remaining: Int)
+        case trailers(Head)
+        case untilClose(Head)
+    }
+
+    private struct Head {
+        var status: Int
+        var contentType: String?
+        var keepAlive: Bool
+        var body: ByteBuffer
+    }
+
+    private var state = State.head
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        switch state {
+        case .head:
+            guard let end = Self.find(crlfcrlf: buffer) else {
+                if buffer.readableBytes > Self.maxHeadBytes { throw HTTPEngineConnectionError.malformed("response head over \(Self.maxHeadBytes) bytes") }
+                return .needMoreData
+            }
+            let parsed = try buffer.withUnsafeReadableBytes { bytes in try Self.parseHead(UnsafeRawBufferPointer(rebasing: bytes[0..<end])) }
+            buffer.moveReaderIndex(forwardBy: end + 4)
+            start(parsed, context: context)
+            return .continue
+        case .fixed(var head, let remaining):
+            let take = min(remaining, buffer.readableBytes)
+            guard take > 0 else { return .needMoreData }
+            var slice = buffer.readSlice(length: take)!
+            head.body.writeBuffer(&slice)
+            try checkSize(head)
+            if remaining - take == 0 {
+                finish(head, context: context)
+            } else {
+                state = .fixed(head, remaining: remaining - take)
+            }
+            return .continue
+        case .chunkSize(let head):
+            guard let line = try Self.readLine(&buffer) else { return .needMoreData }
+            let digits = line.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard let size = Int(digits, radix: 16), size >= 0 else { throw HTTPEngineConnectionError.malformed("bad chunk size \(line)") }
+            state = size == 0 ? .trailers(head) : .chunkData(head, remaining: size + 2)
+            return .continue
+        case .chunkData(var head, let remaining):
+            guard buffer.readableBytes >= remaining else {
+                // Take what is there, minus the chunk's closing CRLF.
+                let take = min(buffer.readableBytes, remaining - 2)
+                guard take > 0 else { return .needMoreData }
+                var slice = buffer.readSlice(length: take)!
+                head.body.writeBuffer(&slice)
+                try checkSize(head)
+                state = .chunkData(head, remaining: remaining - take)
+                return .needMoreData
+            }
+            var slice = buffer.readSlice(length: remaining - 2)!
+            head.body.writeBuffer(&slice)
+            buffer.moveReaderIndex(forwardBy: 2)
+            try checkSize(head)
+            state = .chunkSize(head)
+            return .continue
+        case .trailers(let head):
+            guard let line = try Self.readLine(&buffer) else { return .needMoreData }
+            if line.isEmpty { finish(head, context: context) }
+            return .continue
+        case .untilClose(var head):
+            guard buffer.readableBytes > 0 else { return .needMoreData }
+            head.body.writeBuffer(&buffer)
+            try checkSize(head)
+            state = .untilClose(head)
+            return .needMoreData
+        }
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        switch state {
+        case .untilClose(let head) where seenEOF:
+            finish(head, context: context)
+        case .head where buffer.readableBytes == 0:
+            break  // closed between answers (or before any): the connection handler decides
+        default:
+            state = .head
+            throw HTTPEngineConnectionError.closedDuringResponse
+        }
+        return .needMoreData
+    }
+
+    // MARK: - Pieces
+
+    /// What the head says about the body.
+    private struct ParsedHead {
+        var status: Int
+        var http10: Bool
+        var contentLength: Int?
+        var chunked = false
+        var connectionClose = false
+        var connectionKeepAlive = false
+        var contentType: String?
+    }
+
+    /// Parses the status line and the headers the gateway needs, straight from the bytes
+    /// (head without the final CRLF CRLF).
+    private static func parseHead(_ bytes: UnsafeRawBufferPointer) throws -> ParsedHead {
+        // "HTTP/1.x SSS reason"
+        guard bytes.count >= 12, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47,
+              bytes[5] == 49, bytes[6] == 46, bytes[8] == 32
+        else { throw HTTPEngineConnectionError.malformed("not an HTTP/1.x status line") }
+        var status = 0
+        for i in 9..<12 {
+            let d = Int(bytes[i]) - 48
+            guard d >= 0 && d <= 9 else { throw HTTPEngineConnectionError.malformed("bad status code") }
+            status = status * 10 + d
+        }
+        guard status >= 100, bytes.count == 12 || bytes[12] == 32 || bytes[12] == 13 else {
+            throw HTTPEngineConnectionError.malformed("bad status code")
+        }
+        var head = ParsedHead(status: status, http10: bytes[7] == 48)
+        var i = 12
+        // Skip the rest of the status line.
+        while i + 1 < bytes.count && !(bytes[i] == 13 && bytes[i + 1] == 10) { i += 1 }
+        i += 2
+        while i < bytes.count {
+            var lineEnd = i
+            while lineEnd + 1 < bytes.count && !(bytes[lineEnd] == 13 && bytes[lineEnd + 1] == 10) { lineEnd += 1 }
+            if lineEnd + 1 >= bytes.count { lineEnd = bytes.count }
+            var colon = i
+            while colon < lineEnd && bytes[colon] != 58 { colon += 1 }
+            guard colon < lineEnd, colon > i else { throw HTTPEngineConnectionError.malformed("bad header line") }
+            var valueStart = colon + 1
+            while valueStart < lineEnd && (bytes[valueStart] == 32 || bytes[valueStart] == 9) { valueStart += 1 }
+            var valueEnd = lineEnd
+            while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
+            let name = UnsafeRawBufferPointer(rebasing: bytes[i..<colon])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+            if equalsIgnoringCase(name, "content-length") {
+                var length = 0
+                guard !value.isEmpty, value.count <= 18 else { throw HTTPEngineConnectionError.malformed("bad content-length") }
+                for byte in value {
+                    let d = Int(byte) - 48
+                    guard d >= 0 && d <= 9 else { throw HTTPEngineConnectionError.malformed("bad content-length") }
+                    length = length * 10 + d
+                }
+                head.contentLength = length
+            } else if equalsIgnoringCase(name, "transfer-encoding") {
+                head.chunked = value.count >= 7 && equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: value[(value.count - 7)...]), "chunked")
+            } else if equalsIgnoringCase(name, "connection") {
+                head.connectionClose = equalsIgnoringCase(value, "close")
+                head.connectionKeepAlive = equalsIgnoringCase(value, "keep-alive")
+            } else if equalsIgnoringCase(name, "content-type") {
+                head.contentType = String(decoding: value, as: UTF8.self)
+            }
+            i = lineEnd + 2
+        }
+        return head
+    }
+
+    /// ASCII case-insensitive comparison with a lower-case literal.
+    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        for k in 0..<bytes.count {
+            var b = bytes[k]
+            if b >= 65 && b <= 90 { b += 32 }
+            if b != expected[k] { return false }
+        }
+        return true
+    }
+
+    private mutating func start(_ parsed: ParsedHead, context: ChannelHandlerContext) {
+        // 1xx interim answers (100 Continue, 103 Early Hints) are skipped.
+        if parsed.status < 200 && parsed.status != 101 { return }
+        let keepAlive = parsed.http10 ? parsed.connectionKeepAlive : !parsed.connectionClose
+        let head = Head(status: parsed.status, contentType: parsed.contentType, keepAlive: keepAlive,
+                        body: context.channel.allocator.buffer(capacity: min(parsed.contentLength ?? 0, 1 << 20)))
+        if parsed.status == 204 || parsed.status == 304 {
+            finish(head, context: context)
+        } else if parsed.chunked {
+            state = .chunkSize(head)
+        } else if let contentLength = parsed.contentLength {
+            if contentLength == 0 { finish(head, context: context) } else { state = .fixed(head, remaining: contentLength) }
+        } else {
+            var closing = head
+            closing.keepAlive = false
+            state = .untilClose(closing)
+        }
+    }
+
+    private mutating func finish(_ head: Head, context: ChannelHandlerContext) {
+        state = .head
+        context.fireChannelRead(wrapInboundOut(HTTPEngineReply(status: head.status, contentType: head.contentType, body: head.body, keepAlive: head.keepAlive)))
+    }
+
+    private func checkSize(_ head: Head) throws {
+        if head.body.readableBytes > HTTPEngineConnectionHandler.maxResponseBytes { throw HTTPEngineConnectionError.responseTooLarge }
+    }
+
+    /// Offset of the first `\r\n\r\n` in the readable bytes.
+    private static func find(crlfcrlf buffer: ByteBuffer) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard bytes.count >= 4 else { return nil }
+            var i = 0
+            while i + 3 < bytes.count {
+                if bytes[i + 3] == 10 && bytes[i + 2] == 13 && bytes[i + 1] == 10 && bytes[i] == 13 { return i }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    /// A line without its CRLF, or `nil` (nothing consumed) when the line is not complete.
+    private static func readLine(_ buffer: inout ByteBuffer) throws -> String? {
+        guard let end = buffer.withUnsafeReadableBytes({ bytes -> Int? in
+            var i = 0
+            while i + 1 < bytes.count {
+                if bytes[i] == 13 && bytes[i + 1] == 10 { return i }
+                i += 1
+            }
+            return nil
+        }) else {
+            if buffer.readableBytes > maxHeadBytes { throw HTTPEngineConnectionError.malformed("chunk line over \(maxHeadBytes) bytes") }
+            return nil
+        }
+        let line = buffer.readString(length: end) ?? ""
+        buffer.moveReaderIndex(forwardBy: 2)
+        return line
+    }
+}

@@ -1,0 +1,155 @@
+import AthenaAPI
+@testable import AthenaGateway
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// The gateway's own HTTP/1.1 handler, through real sockets (the router suites bypass it).
+@Suite("Gateway HTTP/1.1 server on a real socket")
+struct GatewayHTTPServerTests {
+    /// Runs the gateway on 127.0.0.1 with an ephemeral port for the duration of `body`.
+    func withGateway(limits: RoutingTableLimits = .init(), _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        let port = Mutex(0)
+        let options = GatewayOptions(port: 0, engineFactory: FakeEngineFactory(), onServerRunning: { bound in port.withLock { $0 = bound } })
+        let gateway = try Gateway(table: Fixtures.table(limits: limits), options: options)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await gateway.run() }
+            try await poll { port.withLock { $0 } != 0 }
+            defer { group.cancelAll() }
+            try await body(port.withLock { $0 })
+        }
+    }
+
+    @Test("keep-alive: several requests on one connection, x-athena headers on each")
+    func keepAlive() async throws {
+        try await withGateway { port in
+            let pool = HTTPConnectionPool(host: "127.0.0.1", port: port)
+            defer { pool.shutdown() }
+            var sids = Set<String>()
+            for _ in 0..<3 {
+                let body = Fixtures.aseBody()
+                let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/private/digits?x=1",
+                                           headers: ["content-type": "application/json", "content-length": String(body.readableBytes)])
+                let reply = try await pool.execute(head, body: body, deadline: .now() + .seconds(10))
+                #expect(reply.status == 200)
+                #expect(reply.keepAlive)
+                let json = try JSONValue.parse(Data(reply.body.readableBytesView))
+                #expect(json[path: ["header", "code"]] == .number(0))
+                if let sid = json[path: ["header", "sid"]]?.stringValue { sids.insert(sid) }
+            }
+            #expect(sids.count == 3)
+            #expect(pool.idleCount == 1)
+            let missing = try await pool.execute(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/nope"), body: ByteBuffer(), deadline: .now() + .seconds(10))
+            #expect(missing.status == 404)
+            let json = try JSONValue.parse(Data(missing.body.readableBytesView))
+            #expect(json[path: ["header", "code"]] == .number(10404))
+        }
+    }
+
+    @Test("pipelined requests are answered in order, then connection: close is honoured")
+    func pipelining() async throws {
+        try await withGateway { port in
+            let raw = "GET /healthz HTTP/1.1\r\nhost: x\r\n\r\nGET /v2/health/live HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+            let answer = try await RawClient.exchange(port: port, bytes: raw)
+            let first = try #require(answer.range(of: "\"status\":\"ok\""))
+            let second = try #require(answer.range(of: "{\"live\":true}"))
+            #expect(first.lowerBound < second.lowerBound)
+            #expect(answer.components(separatedBy: "HTTP/1.1 200 OK").count == 3)
+            #expect(answer.contains("connection: close"))
+        }
+    }
+
+    @Test("a body over the limit → 413 with code 10413 and the connection closes")
+    func oversize() async throws {
+        try await withGateway(limits: RoutingTableLimits(maxBodyBytes: 1000)) { port in
+            let body = String(repeating: "x", count: 5000)
+            let raw = "POST /v1/private/digits HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
+            let answer = try await RawClient.exchange(port: port, bytes: raw)
+            #expect(answer.hasPrefix("HTTP/1.1 413"))
+            #expect(answer.contains("x-athena-code: 10413"))
+            #expect(answer.contains("connection: close"))
+        }
+    }
+
+    @Test("expect: 100-continue is answered before the body is read")
+    func expectContinue() async throws {
+        try await withGateway { port in
+            let body = String(buffer: Fixtures.aseBody())
+            let raw = "POST /v1/private/digits HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nexpect: 100-continue\r\nconnection: close\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
+            let answer = try await RawClient.exchange(port: port, bytes: raw)
+            #expect(answer.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"))
+        }
+    }
+
+    @Test("bytes that are not HTTP → 400 and close, the server keeps serving")
+    func garbage() async throws {
+        try await withGateway { port in
+            let answer = try await RawClient.exchange(port: port, bytes: "NOT HTTP AT ALL\r\n\r\n")
+            #expect(answer.hasPrefix("HTTP/1.1 400"))
+            let ok = try await RawClient.exchange(port: port, bytes: "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            #expect(ok.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+}
+
+extension GatewayHTTPServerTests {
+    @Test("graceful shutdown: the request in flight is answered, then the server stops")
+    func gracefulShutdown() async throws {
+        let port = Mutex(0)
+        let factory = FakeEngineFactory(initial: { _ in .slow(.milliseconds(600)) })
+        let options = GatewayOptions(port: 0, engineFactory: factory, onServerRunning: { bound in port.withLock { $0 = bound } })
+        let gateway = try Gateway(table: Fixtures.table(), options: options)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: gateway.makeApplication())], gracefulShutdownSignals: [], cancellationSignals: [], logger: options.logger))
+        let running = Task { try await group.run() }
+        try await poll { port.withLock { $0 } != 0 }
+        let bound = port.withLock { $0 }
+        let inFlight = Task { () -> Int in
+            let pool = HTTPConnectionPool(host: "127.0.0.1", port: bound)
+            defer { pool.shutdown() }
+            let body = Fixtures.aseBody()
+            let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/private/digits",
+                                       headers: ["content-type": "application/json", "content-length": String(body.readableBytes)])
+            return try await pool.execute(head, body: body, deadline: .now() + .seconds(10)).status
+        }
+        try await poll { factory["10.0.0.1:9000"].calls.load(ordering: .relaxed) == 1 }
+        await group.triggerGracefulShutdown()
+        #expect(try await inFlight.value == 200)
+        let start = ContinuousClock.now
+        try await running.value
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+}
+
+/// Writes raw bytes on a fresh connection and reads until the server closes it (10 s at most).
+enum RawClient {
+    final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received = Mutex(ByteBuffer())
+        let done: EventLoopPromise<Void>
+        init(done: EventLoopPromise<Void>) { self.done = done }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var chunk = unwrapInboundIn(data)
+            received.withLock { $0.writeBuffer(&chunk) }
+        }
+        func channelInactive(context: ChannelHandlerContext) { done.succeed() }
+    }
+
+    static func exchange(port: Int, bytes: String) async throws -> String {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let done = loop.makePromise(of: Void.self)
+        let collector = Collector(done: done)
+        let channel = try await ClientBootstrap(group: loop)
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) } }
+            .connect(host: "127.0.0.1", port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(string: bytes))
+        let timeout = loop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
+        try await done.futureResult.get()
+        timeout.cancel()
+        return collector.received.withLock { String(buffer: $0) }
+    }
+}
