@@ -64,7 +64,8 @@ struct HTTPConnectionPoolTests {
         await #expect(throws: HTTPEngineConnectionError.timeout) {
             _ = try await pool.execute(head("/slow"), body: ByteBuffer(string: "{\"a\":1}"), deadline: .now() + .milliseconds(200))
         }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Well before the engine's 10 s answer; generous for a loaded 2-core machine.
+        #expect(ContinuousClock.now - start < .seconds(5))
         #expect(pool.idleCount == 0)
         pool.shutdown()
         await server.stop()

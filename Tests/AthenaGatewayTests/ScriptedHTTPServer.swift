@@ -4,7 +4,7 @@ import NIOPosix
 import Synchronization
 
 /// A tiny HTTP/1.1 engine with scripted misbehaviour, on 127.0.0.1 and an ephemeral port:
-/// `/echo` answers the body, `/slow` answers after 2 s, `/hangup` closes without answering,
+/// `/echo` answers the body, `/slow` answers after 10 s, `/hangup` closes without answering,
 /// `/bye` answers with `connection: close`, `/drop` answers then closes the idle connection
 /// (an engine's keep-alive timeout), `/health` 200. Counts accepted connections.
 final class ScriptedHTTPServer: Sendable {
@@ -64,7 +64,7 @@ final class ScriptedHTTPServer: Sendable {
                     context.close(promise: nil)
                 case "/slow":
                     let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                    context.eventLoop.scheduleTask(in: .seconds(2)) {
+                    context.eventLoop.scheduleTask(in: .seconds(10)) {
                         let (handler, context) = bound.value
                         handler.answer(context: context, status: .ok, body: ByteBuffer(string: "late"), close: false)
                     }
