@@ -69,8 +69,15 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Close once the current answer is written (shutdown, client half-closed).
     private var closeWhenIdle = false
 
+    /// This connection's loop as the task executor of its requests (see EventLoopTaskExecutor).
+    private var executor: EventLoopTaskExecutor?
+
     init(gateway: Gateway) {
         self.gateway = gateway
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        executor = EventLoopTaskExecutor(context.eventLoop)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -132,7 +139,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let gateway = self.gateway
-        Task {
+        let executor = self.executor ?? EventLoopTaskExecutor(loop)
+        Task(executorPreference: executor) {
             let response = await gateway.handle(request)
             if loop.inEventLoop {
                 let (handler, context) = bound.value
