@@ -153,3 +153,16 @@ enum RawClient {
         return collector.received.withLock { String(buffer: $0) }
     }
 }
+
+@Suite("Path segments")
+struct PathSegmentTests {
+    @Test("split on '/', empty segments dropped, non-ASCII kept whole")
+    func segments() {
+        #expect(Gateway.segments("/v1/private/digits") == ["v1", "private", "digits"])
+        #expect(Gateway.segments("//v2//models/x/") == ["v2", "models", "x"])
+        #expect(Gateway.segments("/") == [])
+        #expect(Gateway.segments("") == [])
+        #expect(Gateway.segments("/v1/infers/数字") == ["v1", "infers", "数字"])
+        #expect(Gateway.segments("/v1/models/iris:predict") == ["v1", "models", "iris:predict"])
+    }
+}
