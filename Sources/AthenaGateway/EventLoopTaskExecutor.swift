@@ -8,7 +8,7 @@ import NIOCore
 /// off that "actor" by enqueueing the job once more — one extra loop pass per suspension, 5% of
 /// the gateway's CPU in the profile. A task executor keeps the task on the generic executor, so
 /// nonisolated code runs straight through, and continuations resume on this loop.
-final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+final class EventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
     init(_ eventLoop: any EventLoop) {

@@ -54,6 +54,9 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var body: ByteBuffer?
     private var limit = 0
     private var tooLarge = false
+    /// A 413 went out before the body ended: everything else on this connection is ignored
+    /// until it closes (no point reading megabytes we refuse).
+    private var rejected = false
     /// A request is being answered (its task runs).
     private var busy = false
     /// Complete requests pipelined behind the one being answered.
@@ -81,6 +84,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !rejected else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
@@ -89,6 +93,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.limit = gateway.state.maxBodyBytes
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                 tooLarge = true
+                rejectEarly(head, context: context)
+                return
             }
             // curl and others wait (up to 1 s) for this before sending a large body. Not while
             // an earlier answer is pending: it would come out of order (the client times out).
@@ -107,6 +113,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if body!.readableBytes > limit {
                 tooLarge = true
                 body = nil
+                if let head { rejectEarly(head, context: context) }
             }
         case .end:
             guard let head else { return }
@@ -122,6 +129,16 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 start(pending, context: context)
             }
         }
+    }
+
+    /// Answers 413 at once and closes, when no earlier answer is pending on the connection
+    /// (otherwise the 413 waits its turn at the end of the body).
+    private func rejectEarly(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard !busy, queued.isEmpty else { return }
+        rejected = true
+        self.head = nil
+        let error = GatewayError(.bodyTooLarge, "request body exceeds the limit of \(limit) bytes")
+        write(.error(error, sid: SessionID.next()), head: head, keepAlive: false, context: context)
     }
 
     /// Answers one request in a task; the answer is written on this connection's loop.
@@ -182,7 +199,18 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            promise.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+            let linger = rejected
+            promise.futureResult.whenComplete { _ in
+                guard linger else {
+                    bound.value.close(promise: nil)
+                    return
+                }
+                // The client may still be sending the body we refused: closing now would reset
+                // the connection and could destroy the 413 before it is read. Stop writing, keep
+                // reading (and discarding) until the client closes, 2 s at most.
+                bound.value.close(mode: .output, promise: nil)
+                bound.value.eventLoop.scheduleTask(in: .seconds(2)) { bound.value.close(promise: nil) }
+            }
         }
     }
 
@@ -238,6 +266,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             closeWhenIdle = true
             if !busy && head == nil { context.close(promise: nil) }
         case ChannelEvent.inputClosed:
+            if rejected {
+                context.close(promise: nil)
+                return
+            }
             closeWhenIdle = true
             if !busy && head == nil { context.close(promise: nil) }
         default:

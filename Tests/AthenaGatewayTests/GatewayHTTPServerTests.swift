@@ -72,6 +72,13 @@ struct GatewayHTTPServerTests {
             #expect(answer.hasPrefix("HTTP/1.1 413"))
             #expect(answer.contains("x-athena-code: 10413"))
             #expect(answer.contains("connection: close"))
+            // A large body without content-length (chunked): refused as soon as it crosses the limit.
+            let chunk = String(repeating: "y", count: 64 * 1024)
+            var chunked = "POST /v1/private/digits HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n"
+            for _ in 0..<5 { chunked += String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }
+            chunked += "0\r\n\r\n"
+            let refused = try await RawClient.exchange(port: port, bytes: chunked)
+            #expect(refused.hasPrefix("HTTP/1.1 413"))
         }
     }
 
