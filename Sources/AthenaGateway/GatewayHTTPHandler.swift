@@ -57,6 +57,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A 413 went out before the body ended: everything else on this connection is ignored
     /// until it closes (no point reading megabytes we refuse).
     private var rejected = false
+    /// Bytes of a refused body read and dropped so far.
+    private var drained = 0
+    /// How much of a refused body is read and dropped before answering 413 mid-upload.
+    static let maxDrainBytes = 64 * 1024 * 1024
     /// A request is being answered (its task runs).
     private var busy = false
     /// Complete requests pipelined behind the one being answered.
@@ -91,20 +95,29 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.body = nil
             self.tooLarge = false
             self.limit = gateway.state.maxBodyBytes
+            drained = 0
+            let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                 tooLarge = true
-                rejectEarly(head, context: context)
+                // A client waiting for 100-continue has not sent the body: refuse now. Others
+                // are answered after their body (read and dropped) unless it is huge: many
+                // clients fail on an answer that arrives while they are still sending.
+                if expectsContinue || length > limit + Self.maxDrainBytes { rejectEarly(head, context: context) }
                 return
             }
             // curl and others wait (up to 1 s) for this before sending a large body. Not while
             // an earlier answer is pending: it would come out of order (the client times out).
-            if !tooLarge, !busy, queued.isEmpty, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            if !busy, queued.isEmpty, expectsContinue {
                 var out = context.channel.allocator.buffer(capacity: 32)
                 out.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
                 context.writeAndFlush(wrapOutboundOut(out), promise: nil)
             }
         case .body(var chunk):
-            guard !tooLarge else { return }
+            guard !tooLarge else {
+                drained += chunk.readableBytes
+                if drained > Self.maxDrainBytes, let head { rejectEarly(head, context: context) }
+                return
+            }
             if body == nil {
                 body = chunk
             } else {
@@ -112,8 +125,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             if body!.readableBytes > limit {
                 tooLarge = true
+                drained = body!.readableBytes
                 body = nil
-                if let head { rejectEarly(head, context: context) }
             }
         case .end:
             guard let head else { return }

@@ -79,6 +79,9 @@ struct GatewayHTTPServerTests {
             chunked += "0\r\n\r\n"
             let refused = try await RawClient.exchange(port: port, bytes: chunked)
             #expect(refused.hasPrefix("HTTP/1.1 413"))
+            // Waiting for 100-continue with a declared oversize body: 413 at once, no 100.
+            let waiting = try await RawClient.exchange(port: port, bytes: "POST /v1/private/digits HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\ncontent-length: 5000\r\n\r\n")
+            #expect(waiting.hasPrefix("HTTP/1.1 413"))
         }
     }
 
