@@ -46,7 +46,7 @@ extension Gateway {
     /// Every route of the gateway. Unknown paths → 404, known paths with another method → 405,
     /// both as ASE errors.
     func route(_ request: GatewayHTTPRequest, sid: String) async throws -> GatewayHTTPResponse {
-        let parts = request.path.split(separator: "/")
+        let parts = Self.segments(request.path)
         let post = request.method == "POST"
         let get = request.method == "GET"
         switch parts.count {
@@ -115,6 +115,25 @@ extension Gateway {
             break
         }
         throw GatewayError(.notFound, "no route for \(request.method) \(request.path)")
+    }
+
+    /// The non-empty `/`-separated segments of a path, split on bytes (String.split compares
+    /// Characters: 2% of the CPU of a pass-through request).
+    static func segments(_ path: String) -> [Substring] {
+        var parts: [Substring] = []
+        parts.reserveCapacity(6)
+        let utf8 = path.utf8
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex {
+            if utf8[i] == UInt8(ascii: "/") {
+                if start != i { parts.append(path[start..<i]) }
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        if start != utf8.endIndex { parts.append(path[start..<utf8.endIndex]) }
+        return parts
     }
 
     private func methodNotAllowed(_ request: GatewayHTTPRequest) -> GatewayError {

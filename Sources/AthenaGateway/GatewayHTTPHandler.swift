@@ -54,6 +54,13 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var body: ByteBuffer?
     private var limit = 0
     private var tooLarge = false
+    /// A 413 went out before the body ended: everything else on this connection is ignored
+    /// until it closes (no point reading megabytes we refuse).
+    private var rejected = false
+    /// Bytes of a refused body read and dropped so far.
+    private var drained = 0
+    /// How much of a refused body is read and dropped before answering 413 mid-upload.
+    static let maxDrainBytes = 64 * 1024 * 1024
     /// A request is being answered (its task runs).
     private var busy = false
     /// Complete requests pipelined behind the one being answered.
@@ -69,29 +76,48 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Close once the current answer is written (shutdown, client half-closed).
     private var closeWhenIdle = false
 
+    /// This connection's loop as the task executor of its requests (see EventLoopTaskExecutor).
+    private var executor: EventLoopTaskExecutor?
+
     init(gateway: Gateway) {
         self.gateway = gateway
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        executor = EventLoopTaskExecutor(context.eventLoop)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !rejected else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
             self.body = nil
             self.tooLarge = false
             self.limit = gateway.state.maxBodyBytes
+            drained = 0
+            let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                 tooLarge = true
+                // A client waiting for 100-continue has not sent the body: refuse now. Others
+                // are answered after their body (read and dropped) unless it is huge: many
+                // clients fail on an answer that arrives while they are still sending.
+                if expectsContinue || length > limit + Self.maxDrainBytes { rejectEarly(head, context: context) }
+                return
             }
             // curl and others wait (up to 1 s) for this before sending a large body. Not while
             // an earlier answer is pending: it would come out of order (the client times out).
-            if !tooLarge, !busy, queued.isEmpty, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            if !busy, queued.isEmpty, expectsContinue {
                 var out = context.channel.allocator.buffer(capacity: 32)
                 out.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
                 context.writeAndFlush(wrapOutboundOut(out), promise: nil)
             }
         case .body(var chunk):
-            guard !tooLarge else { return }
+            guard !tooLarge else {
+                drained += chunk.readableBytes
+                if drained > Self.maxDrainBytes, let head { rejectEarly(head, context: context) }
+                return
+            }
             if body == nil {
                 body = chunk
             } else {
@@ -99,6 +125,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             if body!.readableBytes > limit {
                 tooLarge = true
+                drained = body!.readableBytes
                 body = nil
             }
         case .end:
@@ -117,6 +144,16 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Answers 413 at once and closes, when no earlier answer is pending on the connection
+    /// (otherwise the 413 waits its turn at the end of the body).
+    private func rejectEarly(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard !busy, queued.isEmpty else { return }
+        rejected = true
+        self.head = nil
+        let error = GatewayError(.bodyTooLarge, "request body exceeds the limit of \(limit) bytes")
+        write(.error(error, sid: SessionID.next()), head: head, keepAlive: false, context: context)
+    }
+
     /// Answers one request in a task; the answer is written on this connection's loop.
     private func start(_ pending: Pending, context: ChannelHandlerContext) {
         let head = pending.head
@@ -132,7 +169,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let gateway = self.gateway
-        Task {
+        let executor = self.executor ?? EventLoopTaskExecutor(loop)
+        Task(executorPreference: executor) {
             let response = await gateway.handle(request)
             if loop.inEventLoop {
                 let (handler, context) = bound.value
@@ -174,7 +212,18 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            promise.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+            let linger = rejected
+            promise.futureResult.whenComplete { _ in
+                guard linger else {
+                    bound.value.close(promise: nil)
+                    return
+                }
+                // The client may still be sending the body we refused: closing now would reset
+                // the connection and could destroy the 413 before it is read. Stop writing, keep
+                // reading (and discarding) until the client closes, 2 s at most.
+                bound.value.close(mode: .output, promise: nil)
+                bound.value.eventLoop.scheduleTask(in: .seconds(2)) { bound.value.close(promise: nil) }
+            }
         }
     }
 
@@ -230,6 +279,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             closeWhenIdle = true
             if !busy && head == nil { context.close(promise: nil) }
         case ChannelEvent.inputClosed:
+            if rejected {
+                context.close(promise: nil)
+                return
+            }
             closeWhenIdle = true
             if !busy && head == nil { context.close(promise: nil) }
         default:

@@ -72,6 +72,16 @@ struct GatewayHTTPServerTests {
             #expect(answer.hasPrefix("HTTP/1.1 413"))
             #expect(answer.contains("x-athena-code: 10413"))
             #expect(answer.contains("connection: close"))
+            // A large body without content-length (chunked): refused as soon as it crosses the limit.
+            let chunk = String(repeating: "y", count: 64 * 1024)
+            var chunked = "POST /v1/private/digits HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n"
+            for _ in 0..<5 { chunked += String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }
+            chunked += "0\r\n\r\n"
+            let refused = try await RawClient.exchange(port: port, bytes: chunked)
+            #expect(refused.hasPrefix("HTTP/1.1 413"))
+            // Waiting for 100-continue with a declared oversize body: 413 at once, no 100.
+            let waiting = try await RawClient.exchange(port: port, bytes: "POST /v1/private/digits HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\ncontent-length: 5000\r\n\r\n")
+            #expect(waiting.hasPrefix("HTTP/1.1 413"))
         }
     }
 
@@ -151,5 +161,18 @@ enum RawClient {
         try await done.futureResult.get()
         timeout.cancel()
         return collector.received.withLock { String(buffer: $0) }
+    }
+}
+
+@Suite("Path segments")
+struct PathSegmentTests {
+    @Test("split on '/', empty segments dropped, non-ASCII kept whole")
+    func segments() {
+        #expect(Gateway.segments("/v1/private/digits") == ["v1", "private", "digits"])
+        #expect(Gateway.segments("//v2//models/x/") == ["v2", "models", "x"])
+        #expect(Gateway.segments("/") == [])
+        #expect(Gateway.segments("") == [])
+        #expect(Gateway.segments("/v1/infers/数字") == ["v1", "infers", "数字"])
+        #expect(Gateway.segments("/v1/models/iris:predict") == ["v1", "models", "iris:predict"])
     }
 }

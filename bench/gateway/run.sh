@@ -129,7 +129,7 @@ wait_http "http://127.0.0.1:$PROXY_PORT/"
 # --- no-op gRPC engine and the gateway -------------------------------------------------------
 "$BIN/bench-noop-engine" 0 > "$WORK/noop.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 1 100); do grep -q "listening on" "$WORK/noop.log" && break; sleep 0.1; done
+for _ in $(seq 1 100); do grep -qs "listening on" "$WORK/noop.log" && break; sleep 0.1; done
 NOOP=$(sed -n 's/^listening on //p' "$WORK/noop.log")
 GATEWAY_PORT=$(free_port)
 cat > "$WORK/table.yaml" <<YAML
