@@ -42,13 +42,16 @@ extension CLIError {
     }
 }
 
-/// Writes one line to standard error (messages for people, never for pipes).
+/// Writes one line to standard error (messages for people, never for pipes). A closed stderr
+/// (the reader went away) drops the line: the throwing `write(contentsOf:)` is used because the
+/// old `write(_:)` traps on EPIPE and would take the local server down with it.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
 }
 
 /// Writes one line to standard output unbuffered: `athena serve` output is read line by line by
 /// scripts and tests while it keeps running.
+/// A closed stdout drops the line (see `printError`).
 func printLine(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
 }
