@@ -27,6 +27,8 @@ public struct OnlineServiceReconciler: Reconciler {
     let childWrites = RecentWrites<JSONValue>()
     /// Statuses written but not yet seen by the OnlineService informer (key `namespace/name`).
     let statusWrites = RecentWrites<OnlineService>()
+    /// Cached child versions already known to hold the desired object.
+    let memo = ContainmentMemo()
 
     public init(
         api: any KubeAPI, caches: OperatorCaches, options: BuildOptions, events: EventRecorder,

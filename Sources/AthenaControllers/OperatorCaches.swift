@@ -1,4 +1,5 @@
 import AthenaAPI
+import Foundation
 import KubeRuntime
 
 /// The informers the operator's reconcilers read from, instead of GETting from the API server:
@@ -56,20 +57,37 @@ public struct OperatorCaches: Sendable {
         }
     }
 
-    /// The cached child of `kind` named `name`, as JSON; nil when the cache does not hold it.
-    public func liveChild(kind: String, namespace: String?, name: String) -> JSONValue? {
+    /// The cached child of `kind` named `name`: its metadata at once, its JSON on demand.
+    public func cachedChild(kind: String, namespace: String?, name: String) -> CachedChild? {
         switch kind {
-        case DeploymentKind.kind: deployments.store.get(namespace: namespace, name: name)?.json
-        case ServiceKind.kind: services.store.get(namespace: namespace, name: name)?.json
-        case ConfigMapKind.kind: configMaps.store.get(namespace: namespace, name: name)?.json
-        case NetworkPolicyKind.kind: networkPolicies.store.get(namespace: namespace, name: name)?.json
+        case DeploymentKind.kind: deployments.store.get(namespace: namespace, name: name).map(CachedChild.init)
+        case ServiceKind.kind: services.store.get(namespace: namespace, name: name).map(CachedChild.init)
+        case ConfigMapKind.kind: configMaps.store.get(namespace: namespace, name: name).map(CachedChild.init)
+        case NetworkPolicyKind.kind: networkPolicies.store.get(namespace: namespace, name: name).map(CachedChild.init)
         default: nil
         }
     }
 
-    /// Every cached child whose owner references include `uid`, as JSON.
-    public func children(ownedBy uid: String) -> [JSONValue] {
-        deployments.store.list(ownedBy: uid).map(\.json) + services.store.list(ownedBy: uid).map(\.json)
-            + configMaps.store.list(ownedBy: uid).map(\.json) + networkPolicies.store.list(ownedBy: uid).map(\.json)
+    /// Every cached child whose owner references include `uid`.
+    public func children(ownedBy uid: String) -> [CachedChild] {
+        deployments.store.list(ownedBy: uid).map(CachedChild.init) + services.store.list(ownedBy: uid).map(CachedChild.init)
+            + configMaps.store.list(ownedBy: uid).map(CachedChild.init)
+            + networkPolicies.store.list(ownedBy: uid).map(CachedChild.init)
     }
+}
+
+/// A cached child of any kind, for code that handles all four alike.
+public struct CachedChild: Sendable {
+    public var kind: String
+    public var metadata: ObjectMeta
+    public var body: Data
+
+    public init<K>(_ object: ChildObject<K>) {
+        kind = K.kind
+        metadata = object.metadata
+        body = object.body
+    }
+
+    /// The object as JSON (parsed on every call).
+    public var json: JSONValue { (try? JSONValue.parse(body)) ?? .object([:]) }
 }

@@ -13,8 +13,9 @@ enum ServiceBuilder {
             "kind": "Service",
             "metadata": owner.metadata(name: name, labels: labels),
             "spec": [
+                // Only ready engines get DNS records (publishNotReadyAddresses stays at its default,
+                // false, and is not written: the API server omits false, so writing it would read as drift).
                 "clusterIP": "None",
-                "publishNotReadyAddresses": false,
                 "selector": JSON.strings(ChildNames.versionSelector(service: plan.serviceName, application: plan.applicationName)),
                 "ports": [["name": "engine", "port": .number(Double(plan.enginePort)),
                            "targetPort": .number(Double(plan.enginePort)), "protocol": "TCP"]],
