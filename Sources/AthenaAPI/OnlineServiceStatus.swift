@@ -51,7 +51,11 @@ public struct OnlineServiceStatus: Codable, Sendable, Hashable {
         }
         let desired = versions.reduce(0) { $0 + ($1.replicas ?? 0) }
         let readyCount = versions.reduce(0) { $0 + ($1.readyReplicas ?? 0) }
-        let readyVersionCount = versions.filter { ($0.readyReplicas ?? 0) >= ($0.replicas ?? 0) }.count
+        // A version scaled to zero (stopped) serves nothing, so it does not count as ready.
+        let readyVersionCount = versions.filter { version in
+            let wanted = version.replicas ?? 0
+            return wanted > 0 && (version.readyReplicas ?? 0) >= wanted
+        }.count
         replicas = desired
         readyReplicas = readyCount
         ready = "\(readyCount)/\(desired)"

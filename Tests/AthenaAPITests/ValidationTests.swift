@@ -167,5 +167,10 @@ struct ValidationTests {
         #expect(status.ready == "3/4")
         #expect(status.readyVersions == "1/2")
         #expect(status.replicas == 4 && status.readyReplicas == 3)
+        let stopped = OnlineServiceStatus(phase: .stopped, versions: [
+            VersionStatus(application: "a", weight: 100, replicas: 0, readyReplicas: 0),
+        ])
+        #expect(stopped.ready == "0/0")
+        #expect(stopped.readyVersions == "0/1")
     }
 }
