@@ -47,20 +47,7 @@ final class DroppingHandler: ChannelInboundHandler, Sendable {
 @Suite("Lean gRPC client (GRPCConnection) against real servers on 127.0.0.1")
 struct GRPCConnectionTests {
     func withEngine(_ body: @Sendable (Int) async throws -> Void) async throws {
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
-        let server = GRPCServer(transport: transport, services: [ScriptedEngineService(), ServingHealthService()])
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.serve() }
-            let port = try #require(try await transport.listeningAddress.ipv4?.port)
-            do {
-                try await body(port)
-            } catch {
-                server.beginGracefulShutdown()
-                throw error
-            }
-            server.beginGracefulShutdown()
-            try await group.waitForAll()
-        }
+        try await withGRPCServer([ScriptedEngineService(), ServingHealthService()], body)
     }
 
     func engine(_ port: Int) throws -> GRPCEngine {

@@ -61,20 +61,7 @@ struct ServingHealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
 struct GRPCEngineTests {
     /// Runs an echo engine on an ephemeral port for the duration of `body`.
     func withEngine(_ body: @Sendable (Int) async throws -> Void) async throws {
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
-        let server = GRPCServer(transport: transport, services: [EchoEngineService(), ServingHealthService()])
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.serve() }
-            let port = try #require(try await transport.listeningAddress.ipv4?.port)
-            do {
-                try await body(port)
-            } catch {
-                server.beginGracefulShutdown()
-                throw error
-            }
-            server.beginGracefulShutdown()
-            try await group.waitForAll()
-        }
+        try await withGRPCServer([EchoEngineService(), ServingHealthService()], body)
     }
 
     @Test("ASE request through the gateway to a gRPC engine and back; readiness via grpc.health")
