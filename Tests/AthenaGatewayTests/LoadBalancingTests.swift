@@ -118,7 +118,9 @@ struct LoadBalancingTests {
 
     @Test("per-endpoint concurrency limit: a bounded wait, then 503 with code 10503")
     func concurrencyLimit() async throws {
-        let factory = FakeEngineFactory { _ in .slow(.milliseconds(800)) }
+        // The first call holds the slot far longer than the 50 ms queue timeout, so the check holds
+        // even when a loaded machine stalls the test between the two requests.
+        let factory = FakeEngineFactory { _ in .slow(.seconds(3)) }
         let table = Fixtures.table(balancing: .init(queueTimeoutMilliseconds: 50), maxConcurrency: 1)
         let app = try Fixtures.gateway(table, factory: factory).makeApplication()
         // `.router` calls the responder directly, so the two requests really overlap (a live test
