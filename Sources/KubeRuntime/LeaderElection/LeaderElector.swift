@@ -175,12 +175,24 @@ public final class LeaderElector: Service, Sendable {
             (state.machine.release(wallNow: KubeTime.microTime(Date())), state.lease)
         }
         guard let spec, var lease else { return }
-        lease.spec = spec
-        do {
-            _ = try await api.update(lease)
-            logger.info("released lease \(configuration.leaseNamespace)/\(configuration.leaseName)")
-        } catch {
-            logger.warning("could not release lease: \(error)")
+        // Our last renewal may have reached the server even though its answer was lost to the
+        // cancellation: then the cached Lease is one resourceVersion behind and the update is a
+        // 409. Read it again and retry while it is still ours (a few times: best effort).
+        for _ in 0..<3 {
+            lease.spec = spec
+            do {
+                _ = try await api.update(lease)
+                logger.info("released lease \(configuration.leaseNamespace)/\(configuration.leaseName)")
+                break
+            } catch let error as KubeError where error.isConflict {
+                guard let fresh = try? await api.get(Lease.self, namespace: configuration.leaseNamespace, name: configuration.leaseName),
+                    fresh.spec?.holderIdentity == configuration.identity
+                else { break }
+                lease = fresh
+            } catch {
+                logger.warning("could not release lease: \(error)")
+                break
+            }
         }
         publish(.lost)
     }
