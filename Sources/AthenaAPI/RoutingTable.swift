@@ -90,6 +90,7 @@ extension RoutingTable {
                 }
                 if version.weight < 0 { problems.append("\(vat).weight: must be >= 0") }
                 problems += version.endpoints.problems(at: "\(vat).endpoints")
+                problems += version.batching.problems(at: "\(vat).batching")
             }
             for (k, rule) in service.rules.enumerated() {
                 if !versionNames.contains(rule.version) {

@@ -15,11 +15,13 @@ public struct VersionRoute: Codable, Sendable, Hashable {
     public var http: HTTPEngineShape?
     /// Request/response schema; drives validation and `/openapi.json`.
     public var schema: RoutingTableSchema?
+    /// How once requests queued behind calls in flight are batched (gRPC engines only).
+    public var batching: EngineBatching
 
     public init(
         name: String, application: String? = nil, weight: Int = 100, protocol: EngineWireProtocol = .grpc,
         endpoints: RoutingTableEndpoints, maxConcurrency: Int = 0, http: HTTPEngineShape? = nil,
-        schema: RoutingTableSchema? = nil
+        schema: RoutingTableSchema? = nil, batching: EngineBatching = EngineBatching()
     ) {
         self.name = name
         self.application = application
@@ -29,10 +31,11 @@ public struct VersionRoute: Codable, Sendable, Hashable {
         self.maxConcurrency = maxConcurrency
         self.http = http
         self.schema = schema
+        self.batching = batching
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, application, weight, `protocol`, endpoints, maxConcurrency, http, schema
+        case name, application, weight, `protocol`, endpoints, maxConcurrency, http, schema, batching
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,6 +48,56 @@ public struct VersionRoute: Codable, Sendable, Hashable {
         maxConcurrency = try c.decodeIfPresent(Int.self, forKey: .maxConcurrency) ?? 0
         http = try c.decodeIfPresent(HTTPEngineShape.self, forKey: .http)
         schema = try c.decodeIfPresent(RoutingTableSchema.self, forKey: .schema)
+        batching = try c.decodeIfPresent(EngineBatching.self, forKey: .batching) ?? EngineBatching()
+    }
+
+    /// As synthesised, except that default batching is left out (tables stay as they were).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encodeIfPresent(application, forKey: .application)
+        try c.encode(weight, forKey: .weight)
+        try c.encode(`protocol`, forKey: .protocol)
+        try c.encode(endpoints, forKey: .endpoints)
+        try c.encode(maxConcurrency, forKey: .maxConcurrency)
+        try c.encodeIfPresent(http, forKey: .http)
+        try c.encodeIfPresent(schema, forKey: .schema)
+        if batching != EngineBatching() { try c.encode(batching, forKey: .batching) }
+    }
+}
+
+/// Adaptive batching of once requests to one gRPC engine endpoint (`athena.engine.v1`
+/// `InferBatch`). A request goes out at once, alone, while fewer than `maxCallsInFlight` calls
+/// are in flight on its engine connection; the requests that arrive while all of them are busy
+/// wait and go out together, up to `maxBatchSize` in one call, as soon as one finishes. An idle
+/// engine thus sees no added latency, and a busy one pays one call's overhead for many requests.
+/// `maxBatchSize: 1` turns it off (every request its own call, unbounded calls in flight), as
+/// does an engine that answers `InferBatch` with UNIMPLEMENTED.
+public struct EngineBatching: Codable, Sendable, Hashable {
+    public var maxBatchSize: Int
+    /// Calls in flight per engine connection (the gateway has one connection per event loop).
+    public var maxCallsInFlight: Int
+
+    public init(maxBatchSize: Int = 32, maxCallsInFlight: Int = 2) {
+        self.maxBatchSize = maxBatchSize
+        self.maxCallsInFlight = maxCallsInFlight
+    }
+
+    public var enabled: Bool { maxBatchSize > 1 }
+
+    private enum CodingKeys: String, CodingKey { case maxBatchSize, maxCallsInFlight }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxBatchSize = try c.decodeIfPresent(Int.self, forKey: .maxBatchSize) ?? 32
+        maxCallsInFlight = try c.decodeIfPresent(Int.self, forKey: .maxCallsInFlight) ?? 2
+    }
+
+    func problems(at path: String) -> [String] {
+        var problems: [String] = []
+        if !(1...1024).contains(maxBatchSize) { problems.append("\(path).maxBatchSize: must be 1...1024") }
+        if !(1...256).contains(maxCallsInFlight) { problems.append("\(path).maxCallsInFlight: must be 1...256") }
+        return problems
     }
 }
 

@@ -10,7 +10,7 @@ struct DefaultEngineFactory: EngineFactory {
         case .http:
             return HTTPEngine(endpoint: endpoint, shape: version.http ?? HTTPEngineShape())
         case .grpc:
-            return try GRPCEngine(endpoint: endpoint, logger: logger)
+            return try GRPCEngine(endpoint: endpoint, logger: logger, batching: version.batching)
         }
     }
 }

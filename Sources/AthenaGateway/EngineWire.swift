@@ -121,30 +121,65 @@ enum EngineWire {
         }
     }
 
+    // MARK: - InferBatchRequest / InferBatchResponse
+
+    /// A gRPC length-prefixed `InferBatchRequest`: each request as field 1, in order.
+    static func framedBatchRequest(_ requests: [EngineRequest]) -> ByteBuffer {
+        let sizes = requests.map(requestSize)
+        let size = sizes.reduce(0) { $0 + lengthFieldSize(1, $1) }
+        var buffer = ByteBufferAllocator().buffer(capacity: size + 5)
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt32(size))
+        for (request, requestSize) in zip(requests, sizes) {
+            writeTag(1, 2, into: &buffer)
+            writeVarint(UInt64(requestSize), into: &buffer)
+            writeRequest(request, into: &buffer)
+        }
+        return buffer
+    }
+
+    /// Reads an `InferBatchResponse`: its responses, in order.
+    static func decodeBatchResponse(_ message: ByteBuffer) throws -> [EngineResponse] {
+        try message.withUnsafeReadableBytes { bytes in
+            var reader = Reader(bytes: bytes)
+            var responses: [EngineResponse] = []
+            while let (field, wireType) = try reader.tag() {
+                if field == 1 && wireType == 2 {
+                    responses.append(try decodeResponse(bytes: try reader.lengthDelimited()))
+                } else {
+                    try reader.skip(wireType)
+                }
+            }
+            return responses
+        }
+    }
+
     // MARK: - InferResponse
 
     /// Reads an `InferResponse` (the protobuf bytes, without the gRPC prefix).
     static func decodeResponse(_ message: ByteBuffer) throws -> EngineResponse {
-        try message.withUnsafeReadableBytes { bytes in
-            var reader = Reader(bytes: bytes)
-            var code = 0
-            var text = ""
-            var items: [EngineItem] = []
-            while let (field, wireType) = try reader.tag() {
-                switch (field, wireType) {
-                case (InferResponseField.code, 0):
-                    code = Int(Int32(truncatingIfNeeded: try reader.varint()))
-                case (InferResponseField.message, 2):
-                    text = try reader.string()
-                case (InferResponseField.data, 2):
-                    var sub = Reader(bytes: try reader.lengthDelimited())
-                    items.append(try decodeItem(&sub))
-                default:
-                    try reader.skip(wireType)
-                }
+        try message.withUnsafeReadableBytes { try decodeResponse(bytes: $0) }
+    }
+
+    static func decodeResponse(bytes: UnsafeRawBufferPointer) throws -> EngineResponse {
+        var reader = Reader(bytes: bytes)
+        var code = 0
+        var text = ""
+        var items: [EngineItem] = []
+        while let (field, wireType) = try reader.tag() {
+            switch (field, wireType) {
+            case (InferResponseField.code, 0):
+                code = Int(Int32(truncatingIfNeeded: try reader.varint()))
+            case (InferResponseField.message, 2):
+                text = try reader.string()
+            case (InferResponseField.data, 2):
+                var sub = Reader(bytes: try reader.lengthDelimited())
+                items.append(try decodeItem(&sub))
+            default:
+                try reader.skip(wireType)
             }
-            return EngineResponse(code: code, message: text.isEmpty && code == 0 ? "success" : text, items: items)
         }
+        return EngineResponse(code: code, message: text.isEmpty && code == 0 ? "success" : text, items: items)
     }
 
     static func decodeItem(_ reader: inout Reader) throws -> EngineItem {

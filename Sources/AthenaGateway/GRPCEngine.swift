@@ -14,35 +14,75 @@ import Synchronization
 /// the dispatcher can retry elsewhere instead of waiting out the deadline.
 final class GRPCEngine: Engine {
     static let inferPath = "/athena.engine.v1.Engine/Infer"
+    static let inferBatchPath = "/athena.engine.v1.Engine/InferBatch"
     static let healthPath = "/grpc.health.v1.Health/Check"
 
     let endpoint: HostPort
     /// One connection per event loop of the group (each connects on first use): a request
     /// handled on loop L calls through L's connection, so the call never hops threads.
     private let connections: [GRPCConnection]
+    /// Each connection's batcher (same index): requests queued behind its calls in flight.
+    private let batchers: [InferBatcher]
     private let cursor = ManagedAtomicCounter()
 
-    init(endpoint: HostPort, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+    init(
+        endpoint: HostPort, logger: Logger, batching: EngineBatching = EngineBatching(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) throws {
         self.endpoint = endpoint
-        self.connections = group.makeIterator().map { GRPCConnection(host: endpoint.host, port: endpoint.port, eventLoop: $0) }
+        let connections = group.makeIterator().map { GRPCConnection(host: endpoint.host, port: endpoint.port, eventLoop: $0) }
+        self.connections = connections
+        self.batchers = connections.map { connection in
+            InferBatcher(batching) { requests, deadline in try await Self.send(requests, on: connection, deadline: deadline) }
+        }
     }
 
-    /// The connection on the caller's event loop, else the next one round-robin.
-    private var connection: GRPCConnection {
+    /// The lane on the caller's event loop, else the next one round-robin.
+    private var lane: Int {
         if let current = MultiThreadedEventLoopGroup.currentEventLoop {
-            for connection in connections where connection.eventLoop === current { return connection }
+            for (i, connection) in connections.enumerated() where connection.eventLoop === current { return i }
         }
-        return connections[cursor.next() % connections.count]
+        return cursor.next() % connections.count
+    }
+
+    private var connection: GRPCConnection { connections[lane] }
+
+    /// Whether `InferBatch` is still in use on every connection (tests).
+    var isBatching: Bool { batchers.allSatisfy(\.isEnabled) }
+
+    /// Requests waiting for a call slot right now, over all connections (tests).
+    var waiting: Int { batchers.reduce(0) { $0 + $1.waiting } }
+
+    /// Batched calls made and the requests they carried, over all connections (tests, metrics).
+    var batchedCounts: (calls: Int, requests: Int) {
+        batchers.reduce((0, 0)) { sum, batcher in
+            let c = batcher.batchedCounts
+            return (sum.0 + c.calls, sum.1 + c.requests)
+        }
     }
 
     func infer(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse {
+        guard ContinuousClock.now < deadline else { throw EngineError(.timeout, "deadline passed before the call") }
+        return try await batchers[lane].infer(request, deadline: deadline)
+    }
+
+    /// One call on `connection`: `Infer` for one request, `InferBatch` for several.
+    private static func send(_ requests: [EngineRequest], on connection: GRPCConnection, deadline: ContinuousClock.Instant) async throws -> [EngineResponse] {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw EngineError(.timeout, "deadline passed before the call") }
-        let message = try await call(Self.inferPath, EngineWire.framedRequest(request), remaining: remaining)
+        if requests.count == 1 {
+            let message = try await call(connection, Self.inferPath, EngineWire.framedRequest(requests[0]), remaining: remaining)
+            do {
+                return [try EngineWire.decodeResponse(message)]
+            } catch {
+                throw EngineError(.badResponse, "undecodable InferResponse: \(error)")
+            }
+        }
+        let message = try await call(connection, Self.inferBatchPath, EngineWire.framedBatchRequest(requests), remaining: remaining)
         do {
-            return try EngineWire.decodeResponse(message)
+            return try EngineWire.decodeBatchResponse(message)
         } catch {
-            throw EngineError(.badResponse, "undecodable InferResponse: \(error)")
+            throw EngineError(.badResponse, "undecodable InferBatchResponse: \(error)")
         }
     }
 
@@ -56,6 +96,10 @@ final class GRPCEngine: Engine {
     }
 
     private func call(_ path: String, _ message: ByteBuffer, remaining: Duration) async throws -> ByteBuffer {
+        try await Self.call(connection, path, message, remaining: remaining)
+    }
+
+    private static func call(_ connection: GRPCConnection, _ path: String, _ message: ByteBuffer, remaining: Duration) async throws -> ByteBuffer {
         let (seconds, attoseconds) = remaining.components
         let nanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         do {

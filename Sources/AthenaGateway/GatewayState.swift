@@ -53,9 +53,9 @@ public final class GatewayState: Sendable {
         return (GatewayState(table: table, services: services), retired)
     }
 
-    /// Same engines and same limits: the endpoint set (connections, health) can be kept.
+    /// Same engines, limits and batching: the endpoint set (connections, health) can be kept.
     private static func sameWiring(_ a: VersionRoute, _ b: VersionRoute) -> Bool {
-        a.protocol == b.protocol && a.http == b.http && a.maxConcurrency == b.maxConcurrency
+        a.protocol == b.protocol && a.http == b.http && a.maxConcurrency == b.maxConcurrency && a.batching == b.batching
             && a.endpoints.dns == b.endpoints.dns && (a.endpoints.static == nil) == (b.endpoints.static == nil)
     }
 }

@@ -37,6 +37,16 @@ struct NoopEngine: Athena_Engine_V1_Engine.SimpleServiceProtocol {
         return response
     }
 
+    func inferBatch(request: Athena_Engine_V1_InferBatchRequest, context: ServerContext) async throws -> Athena_Engine_V1_InferBatchResponse {
+        var response = Athena_Engine_V1_InferBatchResponse()
+        response.responses = request.requests.map { one in
+            var answer = Self.answer
+            answer.requestID = one.requestID
+            return answer
+        }
+        return response
+    }
+
     func session(request: RPCAsyncSequence<Athena_Engine_V1_InferRequest, any Error>,
                  response: RPCWriter<Athena_Engine_V1_InferResponse>, context: ServerContext) async throws {
         for try await message in request {

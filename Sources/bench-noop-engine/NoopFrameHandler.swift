@@ -6,8 +6,8 @@ import NIOHTTP2
 import SwiftProtobuf
 
 /// A no-op `athena.engine.v1` engine at the HTTP/2 frame level: every `Infer` gets the same
-/// pre-serialised answer, `grpc.health.v1.Health/Check` says SERVING, anything else is
-/// UNIMPLEMENTED. Real gRPC on the wire (HEADERS, length-prefixed DATA, `grpc-status` trailers),
+/// pre-serialised answer, an `InferBatch` of N requests N copies of it,
+/// `grpc.health.v1.Health/Check` says SERVING, anything else is UNIMPLEMENTED. Real gRPC on the wire (HEADERS, length-prefixed DATA, `grpc-status` trailers),
 /// but without a child channel, pipeline and async sequences per call, so that benchmark (b)
 /// spends its CPU in the gateway rather than in the engine it talks to.
 final class NoopFrameHandler: ChannelInboundHandler, @unchecked Sendable {
@@ -30,8 +30,57 @@ final class NoopFrameHandler: ChannelInboundHandler, @unchecked Sendable {
         return buffer
     }
 
+    static let inferBatchPath = "/athena.engine.v1.Engine/InferBatch"
+
+    /// Framed `InferBatchResponse`s by number of responses (the gateway's batches are small).
+    private var batchAnswers: [Int: ByteBuffer] = [:]
+
+    /// The framed answer to a batch of `count` requests.
+    private func batchAnswer(count: Int) -> ByteBuffer {
+        if let cached = batchAnswers[count] { return cached }
+        var response = Athena_Engine_V1_InferBatchResponse()
+        response.responses = Array(repeating: NoopEngine.answer, count: count)
+        let framed = Self.framed(response)
+        batchAnswers[count] = framed
+        return framed
+    }
+
+    /// Requests in a framed `InferBatchRequest`: its top-level field-1 entries.
+    static func requestCount(_ message: ByteBuffer) -> Int {
+        var buffer = message
+        guard buffer.readableBytes >= 5 else { return 0 }
+        buffer.moveReaderIndex(forwardBy: 5)
+        func varint() -> UInt64? {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while let byte = buffer.readInteger(as: UInt8.self) {
+                value |= UInt64(byte & 0x7f) << shift
+                if byte & 0x80 == 0 { return value }
+                shift += 7
+                if shift > 63 { return nil }
+            }
+            return nil
+        }
+        var count = 0
+        while buffer.readableBytes > 0, let tag = varint() {
+            switch tag & 7 {
+            case 0: guard varint() != nil else { return count }
+            case 1: buffer.moveReaderIndex(forwardBy: min(8, buffer.readableBytes))
+            case 2:
+                guard let length = varint(), length <= UInt64(buffer.readableBytes) else { return count }
+                buffer.moveReaderIndex(forwardBy: Int(length))
+                if tag >> 3 == 1 { count += 1 }
+            case 5: buffer.moveReaderIndex(forwardBy: min(4, buffer.readableBytes))
+            default: return count
+            }
+        }
+        return count
+    }
+
     /// Paths of streams whose request has not ended yet.
     private var paths: [HTTP2StreamID: String] = [:]
+    /// Request bytes of `InferBatch` streams (the answer depends on how many requests came).
+    private var batchBodies: [HTTP2StreamID: ByteBuffer] = [:]
     private var unacknowledged = 0
     private var flushPending = false
 
@@ -43,6 +92,9 @@ final class NoopFrameHandler: ChannelInboundHandler, @unchecked Sendable {
             if headers.endStream { answer(frame.streamID, context: context) }
         case .data(let payload):
             unacknowledged += payload.data.readableBytes
+            if paths[frame.streamID] == Self.inferBatchPath, case .byteBuffer(var bytes) = payload.data {
+                batchBodies[frame.streamID, default: ByteBuffer()].writeBuffer(&bytes)
+            }
             if unacknowledged >= 32_768 {  // keep the connection window open (no multiplexer does it)
                 context.write(wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: unacknowledged))), promise: nil)
                 unacknowledged = 0
@@ -51,6 +103,7 @@ final class NoopFrameHandler: ChannelInboundHandler, @unchecked Sendable {
             if payload.endStream { answer(frame.streamID, context: context) }
         case .rstStream:
             paths[frame.streamID] = nil
+            batchBodies[frame.streamID] = nil
         default:
             break
         }
@@ -69,6 +122,8 @@ final class NoopFrameHandler: ChannelInboundHandler, @unchecked Sendable {
         let body: ByteBuffer
         switch path {
         case "/athena.engine.v1.Engine/Infer": body = Self.inferAnswer
+        case Self.inferBatchPath:
+            body = batchAnswer(count: Self.requestCount(batchBodies.removeValue(forKey: id) ?? ByteBuffer()))
         case "/grpc.health.v1.Health/Check": body = Self.healthAnswer
         default:
             let trailers: HPACKHeaders = [":status": "200", "content-type": "application/grpc", "grpc-status": "12", "grpc-message": "not implemented by the no-op engine"]

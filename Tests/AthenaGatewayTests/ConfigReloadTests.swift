@@ -31,6 +31,19 @@ struct ConfigReloadTests {
         #expect(table.problems().isEmpty)
     }
 
+    @Test("batching: defaults when absent, read when given, left out of the file when default")
+    func batching() throws {
+        let absent = try RoutingTableLoader.decode(Data(Self.yaml.utf8))
+        #expect(absent.services[0].versions[0].batching == EngineBatching(maxBatchSize: 32, maxCallsInFlight: 2))
+        #expect(!String(decoding: try JSONEncoder().encode(absent), as: UTF8.self).contains("batching"))
+        let yaml = "apiVersion: athena.dev/routing/v1\nservices:\n  - name: a\n    versions:\n      - name: v1\n        endpoints: {static: [\"a:1\"]}\n        batching: {maxBatchSize: 1}"
+        let off = try RoutingTableLoader.decode(Data(yaml.utf8))
+        #expect(off.services[0].versions[0].batching == EngineBatching(maxBatchSize: 1, maxCallsInFlight: 2))
+        #expect(!off.services[0].versions[0].batching.enabled)
+        #expect(off.problems().isEmpty)
+        #expect(try RoutingTableLoader.decode(JSONEncoder().encode(off)) == off)
+    }
+
     @Test func jsonRoundTrip() throws {
         let table = Fixtures.table()
         let data = try JSONEncoder().encode(table)
@@ -41,6 +54,8 @@ struct ConfigReloadTests {
         ("apiVersion: athena.dev/routing/v9\nservices: []", "apiVersion: expected athena.dev/routing/v1, got athena.dev/routing/v9"),
         ("apiVersion: athena.dev/routing/v1\nservices:\n  - name: a\n    versions:\n      - name: v1\n        endpoints: {static: [\"nohost\"]}", "services[0].versions[0].endpoints.static[0]: expected host:port, got nohost"),
         ("apiVersion: athena.dev/routing/v1\nservices:\n  - name: a\n    versions:\n      - name: v1\n        endpoints: {}", "services[0].versions[0].endpoints: set static or dns"),
+        ("apiVersion: athena.dev/routing/v1\nservices:\n  - name: a\n    versions:\n      - name: v1\n        endpoints: {static: [\"a:1\"]}\n        batching: {maxBatchSize: 0}", "services[0].versions[0].batching.maxBatchSize: must be 1...1024"),
+        ("apiVersion: athena.dev/routing/v1\nservices:\n  - name: a\n    versions:\n      - name: v1\n        endpoints: {static: [\"a:1\"]}\n        batching: {maxCallsInFlight: 0}", "services[0].versions[0].batching.maxCallsInFlight: must be 1...256"),
     ])
     func problems(yaml: String, problem: String) throws {
         let table = try RoutingTableLoader.decode(Data(yaml.utf8))

@@ -38,6 +38,41 @@ struct EngineWireTests {
         #expect(decoded.data[1].data.isEmpty)
     }
 
+    @Test("a batch request written by EngineWire reads back with swift-protobuf: every request, in order")
+    func batchRequestMatchesGenerated() throws {
+        var second = Self.request
+        second.sid = "sid-2"
+        second.items = []
+        var framed = EngineWire.framedBatchRequest([Self.request, second, Self.request])
+        #expect(framed.readInteger(as: UInt8.self) == 0)
+        #expect(Int(framed.readInteger(as: UInt32.self) ?? 0) == framed.readableBytes)
+        let decoded = try Athena_Engine_V1_InferBatchRequest(serializedBytes: Array(framed.readableBytesView))
+        #expect(decoded.requests.map(\.requestID) == ["sid-1", "sid-2", "sid-1"])
+        #expect(decoded.requests[0].data.map(\.data) == Self.request.items.map(\.data))
+        #expect(decoded.requests[1].data.isEmpty)
+        #expect(decoded.requests[2].params == Self.request.parameters)
+    }
+
+    @Test("a batch response written by swift-protobuf reads back with EngineWire, one response each, in order")
+    func batchResponseMatchesGenerated() throws {
+        var ok = Athena_Engine_V1_InferResponse()
+        var item = Athena_Engine_V1_GeneralData()
+        item.dataID = "result"
+        item.data = Data("fine".utf8)
+        ok.data = [item]
+        var failed = Athena_Engine_V1_InferResponse()
+        failed.code = 30003
+        failed.message = "boom"
+        var batch = Athena_Engine_V1_InferBatchResponse()
+        batch.responses = [ok, failed, Athena_Engine_V1_InferResponse()]
+        let decoded = try EngineWire.decodeBatchResponse(ByteBuffer(bytes: try batch.serializedBytes() as [UInt8]))
+        #expect(decoded.map(\.code) == [0, 30003, 0])
+        #expect(decoded[0].items.first?.data == Data("fine".utf8))
+        #expect(decoded[1].message == "boom")
+        #expect(decoded[2].items.isEmpty)
+        #expect(try EngineWire.decodeBatchResponse(ByteBuffer()).isEmpty)
+    }
+
     @Test("a response written by swift-protobuf reads back with EngineWire (negative code, unknown fields skipped)")
     func responseMatchesGenerated() throws {
         var response = Athena_Engine_V1_InferResponse()

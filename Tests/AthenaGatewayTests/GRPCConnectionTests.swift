@@ -26,6 +26,10 @@ struct ScriptedEngineService: Athena_Engine_V1_Engine.SimpleServiceProtocol {
         return response
     }
 
+    func inferBatch(request: Athena_Engine_V1_InferBatchRequest, context: ServerContext) async throws -> Athena_Engine_V1_InferBatchResponse {
+        throw RPCError(code: .unimplemented, message: "no batches")
+    }
+
     func session(request: RPCAsyncSequence<Athena_Engine_V1_InferRequest, any Error>, response: RPCWriter<Athena_Engine_V1_InferResponse>, context: ServerContext) async throws {
         throw RPCError(code: .unimplemented, message: "no sessions")
     }

@@ -32,6 +32,12 @@ struct EchoEngineService: Athena_Engine_V1_Engine.SimpleServiceProtocol {
         return response
     }
 
+    func inferBatch(request: Athena_Engine_V1_InferBatchRequest, context: ServerContext) async throws -> Athena_Engine_V1_InferBatchResponse {
+        var response = Athena_Engine_V1_InferBatchResponse()
+        for one in request.requests { response.responses.append(try await infer(request: one, context: context)) }
+        return response
+    }
+
     func session(request: RPCAsyncSequence<Athena_Engine_V1_InferRequest, any Error>, response: RPCWriter<Athena_Engine_V1_InferResponse>, context: ServerContext) async throws {
         throw RPCError(code: .unimplemented, message: "no sessions")
     }

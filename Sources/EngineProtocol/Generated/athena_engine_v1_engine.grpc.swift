@@ -42,6 +42,19 @@ public enum Athena_Engine_V1_Engine: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "InferBatch" metadata.
+        public enum InferBatch: Sendable {
+            /// Request type for "InferBatch".
+            public typealias Input = Athena_Engine_V1_InferBatchRequest
+            /// Response type for "InferBatch".
+            public typealias Output = Athena_Engine_V1_InferBatchResponse
+            /// Descriptor for "InferBatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "athena.engine.v1.Engine"),
+                method: "InferBatch",
+                type: .unary
+            )
+        }
         /// Namespace for "Session" metadata.
         public enum Session: Sendable {
             /// Request type for "Session".
@@ -71,6 +84,7 @@ public enum Athena_Engine_V1_Engine: Sendable {
         /// Descriptors for all methods in the "athena.engine.v1.Engine" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Infer.descriptor,
+            InferBatch.descriptor,
             Session.descriptor,
             Describe.descriptor
         ]
@@ -123,6 +137,29 @@ extension Athena_Engine_V1_Engine {
             request: GRPCCore.StreamingServerRequest<Athena_Engine_V1_InferRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Athena_Engine_V1_InferResponse>
+
+        /// Handle the "InferBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > InferBatch runs several once requests in one call and answers each, in order: response
+        /// > `i` answers request `i`, each with its own code (one failing request does not fail the
+        /// > others). The gateway sends it only when requests queue up behind calls already in flight
+        /// > to the same engine, so a busy engine pays one call's overhead for many requests (with the
+        /// > Python SDK that overhead is as large as a small model's inference). An engine that answers
+        /// > UNIMPLEMENTED gets unary `Infer` calls only.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Athena_Engine_V1_InferBatchRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Athena_Engine_V1_InferBatchResponse` messages.
+        func inferBatch(
+            request: GRPCCore.StreamingServerRequest<Athena_Engine_V1_InferBatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Athena_Engine_V1_InferBatchResponse>
 
         /// Handle the "Session" method.
         ///
@@ -202,6 +239,29 @@ extension Athena_Engine_V1_Engine {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Athena_Engine_V1_InferResponse>
 
+        /// Handle the "InferBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > InferBatch runs several once requests in one call and answers each, in order: response
+        /// > `i` answers request `i`, each with its own code (one failing request does not fail the
+        /// > others). The gateway sends it only when requests queue up behind calls already in flight
+        /// > to the same engine, so a busy engine pays one call's overhead for many requests (with the
+        /// > Python SDK that overhead is as large as a small model's inference). An engine that answers
+        /// > UNIMPLEMENTED gets unary `Infer` calls only.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Athena_Engine_V1_InferBatchRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Athena_Engine_V1_InferBatchResponse` message.
+        func inferBatch(
+            request: GRPCCore.ServerRequest<Athena_Engine_V1_InferBatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Athena_Engine_V1_InferBatchResponse>
+
         /// Handle the "Session" method.
         ///
         /// > Source IDL Documentation:
@@ -278,6 +338,29 @@ extension Athena_Engine_V1_Engine {
             context: GRPCCore.ServerContext
         ) async throws -> Athena_Engine_V1_InferResponse
 
+        /// Handle the "InferBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > InferBatch runs several once requests in one call and answers each, in order: response
+        /// > `i` answers request `i`, each with its own code (one failing request does not fail the
+        /// > others). The gateway sends it only when requests queue up behind calls already in flight
+        /// > to the same engine, so a busy engine pays one call's overhead for many requests (with the
+        /// > Python SDK that overhead is as large as a small model's inference). An engine that answers
+        /// > UNIMPLEMENTED gets unary `Infer` calls only.
+        ///
+        /// - Parameters:
+        ///   - request: A `Athena_Engine_V1_InferBatchRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Athena_Engine_V1_InferBatchResponse` to respond with.
+        func inferBatch(
+            request: Athena_Engine_V1_InferBatchRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Athena_Engine_V1_InferBatchResponse
+
         /// Handle the "Session" method.
         ///
         /// > Source IDL Documentation:
@@ -341,6 +424,17 @@ extension Athena_Engine_V1_Engine.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Athena_Engine_V1_Engine.Method.InferBatch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Athena_Engine_V1_InferBatchRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Athena_Engine_V1_InferBatchResponse>(),
+            handler: { request, context in
+                try await self.inferBatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Athena_Engine_V1_Engine.Method.Session.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Athena_Engine_V1_InferRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Athena_Engine_V1_InferResponse>(),
@@ -379,6 +473,17 @@ extension Athena_Engine_V1_Engine.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
+    public func inferBatch(
+        request: GRPCCore.StreamingServerRequest<Athena_Engine_V1_InferBatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Athena_Engine_V1_InferBatchResponse> {
+        let response = try await self.inferBatch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
     public func describe(
         request: GRPCCore.StreamingServerRequest<Athena_Engine_V1_DescribeRequest>,
         context: GRPCCore.ServerContext
@@ -400,6 +505,19 @@ extension Athena_Engine_V1_Engine.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Athena_Engine_V1_InferResponse> {
         return GRPCCore.ServerResponse<Athena_Engine_V1_InferResponse>(
             message: try await self.infer(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func inferBatch(
+        request: GRPCCore.ServerRequest<Athena_Engine_V1_InferBatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Athena_Engine_V1_InferBatchResponse> {
+        return GRPCCore.ServerResponse<Athena_Engine_V1_InferBatchResponse>(
+            message: try await self.inferBatch(
                 request: request.message,
                 context: context
             ),
@@ -475,6 +593,34 @@ extension Athena_Engine_V1_Engine {
             deserializer: some GRPCCore.MessageDeserializer<Athena_Engine_V1_InferResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Athena_Engine_V1_InferResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "InferBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > InferBatch runs several once requests in one call and answers each, in order: response
+        /// > `i` answers request `i`, each with its own code (one failing request does not fail the
+        /// > others). The gateway sends it only when requests queue up behind calls already in flight
+        /// > to the same engine, so a busy engine pays one call's overhead for many requests (with the
+        /// > Python SDK that overhead is as large as a small model's inference). An engine that answers
+        /// > UNIMPLEMENTED gets unary `Infer` calls only.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Athena_Engine_V1_InferBatchRequest` message.
+        ///   - serializer: A serializer for `Athena_Engine_V1_InferBatchRequest` messages.
+        ///   - deserializer: A deserializer for `Athena_Engine_V1_InferBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func inferBatch<Result>(
+            request: GRPCCore.ClientRequest<Athena_Engine_V1_InferBatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Athena_Engine_V1_InferBatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Athena_Engine_V1_InferBatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Athena_Engine_V1_InferBatchResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Session" method.
@@ -582,6 +728,45 @@ extension Athena_Engine_V1_Engine {
             try await self.client.unary(
                 request: request,
                 descriptor: Athena_Engine_V1_Engine.Method.Infer.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "InferBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > InferBatch runs several once requests in one call and answers each, in order: response
+        /// > `i` answers request `i`, each with its own code (one failing request does not fail the
+        /// > others). The gateway sends it only when requests queue up behind calls already in flight
+        /// > to the same engine, so a busy engine pays one call's overhead for many requests (with the
+        /// > Python SDK that overhead is as large as a small model's inference). An engine that answers
+        /// > UNIMPLEMENTED gets unary `Infer` calls only.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Athena_Engine_V1_InferBatchRequest` message.
+        ///   - serializer: A serializer for `Athena_Engine_V1_InferBatchRequest` messages.
+        ///   - deserializer: A deserializer for `Athena_Engine_V1_InferBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func inferBatch<Result>(
+            request: GRPCCore.ClientRequest<Athena_Engine_V1_InferBatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Athena_Engine_V1_InferBatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Athena_Engine_V1_InferBatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Athena_Engine_V1_InferBatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Athena_Engine_V1_Engine.Method.InferBatch.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -698,6 +883,40 @@ extension Athena_Engine_V1_Engine.ClientProtocol {
         )
     }
 
+    /// Call the "InferBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > InferBatch runs several once requests in one call and answers each, in order: response
+    /// > `i` answers request `i`, each with its own code (one failing request does not fail the
+    /// > others). The gateway sends it only when requests queue up behind calls already in flight
+    /// > to the same engine, so a busy engine pays one call's overhead for many requests (with the
+    /// > Python SDK that overhead is as large as a small model's inference). An engine that answers
+    /// > UNIMPLEMENTED gets unary `Infer` calls only.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Athena_Engine_V1_InferBatchRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func inferBatch<Result>(
+        request: GRPCCore.ClientRequest<Athena_Engine_V1_InferBatchRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Athena_Engine_V1_InferBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.inferBatch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Athena_Engine_V1_InferBatchRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Athena_Engine_V1_InferBatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "Session" method.
     ///
     /// > Source IDL Documentation:
@@ -794,6 +1013,44 @@ extension Athena_Engine_V1_Engine.ClientProtocol {
             metadata: metadata
         )
         return try await self.infer(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "InferBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > InferBatch runs several once requests in one call and answers each, in order: response
+    /// > `i` answers request `i`, each with its own code (one failing request does not fail the
+    /// > others). The gateway sends it only when requests queue up behind calls already in flight
+    /// > to the same engine, so a busy engine pays one call's overhead for many requests (with the
+    /// > Python SDK that overhead is as large as a small model's inference). An engine that answers
+    /// > UNIMPLEMENTED gets unary `Infer` calls only.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func inferBatch<Result>(
+        _ message: Athena_Engine_V1_InferBatchRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Athena_Engine_V1_InferBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Athena_Engine_V1_InferBatchRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.inferBatch(
             request: request,
             options: options,
             onResponse: handleResponse

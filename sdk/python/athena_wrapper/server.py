@@ -43,6 +43,15 @@ class EngineServicer(egrpc.EngineServicer):
             return pb.InferResponse(code=errors.USER_EXEC_ERROR, message="%s: %s" % (type(e).__name__, e),
                                     request_id=request.request_id, status=pb.GeneralData.ONCE)
 
+    def InferBatch(self, request, context):
+        """Several once requests in one call: each answered as `Infer` would, in order.
+
+        The gateway batches only requests that queued up behind calls already in flight, so
+        running them one after another here costs no latency they were not already waiting;
+        what it saves is one gRPC call's overhead per request (hundreds of µs in grpcio)."""
+        infer = self.Infer
+        return pb.InferBatchResponse(responses=[infer(r, context) for r in request.requests])
+
     def Session(self, request_iterator, context):
         if not self.ready.is_set():
             resp = self._not_ready("")

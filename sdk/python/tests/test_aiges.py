@@ -63,6 +63,20 @@ def test_user_exception_becomes_30003(scaffold):
     assert once(scaffold, {"p2": "ok"}, items()).code == 0
 
 
+def test_infer_batch_answers_each_request_in_order(scaffold):
+    reqs = [pb.InferRequest(request_id="b-%d" % i, service_id="mmocr", params={"p1": "e%d" % i, "p2": p2}, data=items())
+            for i, p2 in enumerate(["x", "fail", "raise", "none", "y"])]
+    r = scaffold.stub.InferBatch(pb.InferBatchRequest(requests=reqs), timeout=30)
+    assert [x.request_id for x in r.responses] == ["b-0", "b-1", "b-2", "b-3", "b-4"]
+    # One failing request does not fail its neighbours: each has its own code.
+    assert [x.code for x in r.responses] == [0, 100, 30003, 30004, 0]
+    assert {d.data_id: d.data for d in r.responses[0].data}["boxes2"] == b"hi e0 x 2"
+    assert {d.data_id: d.data for d in r.responses[4].data}["boxes2"] == b"hi e4 y 2"
+    assert "RuntimeError: model exploded" in r.responses[2].message
+    # An empty batch is an empty answer, not an error.
+    assert list(scaffold.stub.InferBatch(pb.InferBatchRequest(), timeout=30).responses) == []
+
+
 def test_returning_none_is_an_invalid_response(scaffold):
     r = once(scaffold, {"p2": "none"}, items())
     assert r.code == 30004

@@ -92,6 +92,18 @@ class InferResponse(_message.Message):
     request_id: str
     def __init__(self, code: _Optional[int] = ..., message: _Optional[str] = ..., data: _Optional[_Iterable[_Union[GeneralData, _Mapping]]] = ..., status: _Optional[_Union[GeneralData.DataStatus, str]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
+class InferBatchRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[InferRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[InferRequest, _Mapping]]] = ...) -> None: ...
+
+class InferBatchResponse(_message.Message):
+    __slots__ = ("responses",)
+    RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    responses: _containers.RepeatedCompositeFieldContainer[InferResponse]
+    def __init__(self, responses: _Optional[_Iterable[_Union[InferResponse, _Mapping]]] = ...) -> None: ...
+
 class DescribeRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

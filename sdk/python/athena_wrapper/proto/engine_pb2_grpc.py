@@ -42,6 +42,11 @@ class EngineStub:
                 request_serializer=athena_dot_engine_dot_v1_dot_engine__pb2.InferRequest.SerializeToString,
                 response_deserializer=athena_dot_engine_dot_v1_dot_engine__pb2.InferResponse.FromString,
                 _registered_method=True)
+        self.InferBatch = channel.unary_unary(
+                '/athena.engine.v1.Engine/InferBatch',
+                request_serializer=athena_dot_engine_dot_v1_dot_engine__pb2.InferBatchRequest.SerializeToString,
+                response_deserializer=athena_dot_engine_dot_v1_dot_engine__pb2.InferBatchResponse.FromString,
+                _registered_method=True)
         self.Session = channel.stream_stream(
                 '/athena.engine.v1.Engine/Session',
                 request_serializer=athena_dot_engine_dot_v1_dot_engine__pb2.InferRequest.SerializeToString,
@@ -63,6 +68,18 @@ class EngineServicer:
     def Infer(self, request, context):
         """Infer runs one non-streaming ("once") request: AIGES `wrapperOnceExec`, ModelArts
         `_preprocess → _inference → _postprocess`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InferBatch(self, request, context):
+        """InferBatch runs several once requests in one call and answers each, in order: response
+        `i` answers request `i`, each with its own code (one failing request does not fail the
+        others). The gateway sends it only when requests queue up behind calls already in flight
+        to the same engine, so a busy engine pays one call's overhead for many requests (with the
+        Python SDK that overhead is as large as a small model's inference). An engine that answers
+        UNIMPLEMENTED gets unary `Infer` calls only.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -97,6 +114,11 @@ def add_EngineServicer_to_server(servicer, server):
                     servicer.Infer,
                     request_deserializer=athena_dot_engine_dot_v1_dot_engine__pb2.InferRequest.FromString,
                     response_serializer=athena_dot_engine_dot_v1_dot_engine__pb2.InferResponse.SerializeToString,
+            ),
+            'InferBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.InferBatch,
+                    request_deserializer=athena_dot_engine_dot_v1_dot_engine__pb2.InferBatchRequest.FromString,
+                    response_serializer=athena_dot_engine_dot_v1_dot_engine__pb2.InferBatchResponse.SerializeToString,
             ),
             'Session': grpc.stream_stream_rpc_method_handler(
                     servicer.Session,
@@ -139,6 +161,33 @@ class Engine:
             '/athena.engine.v1.Engine/Infer',
             athena_dot_engine_dot_v1_dot_engine__pb2.InferRequest.SerializeToString,
             athena_dot_engine_dot_v1_dot_engine__pb2.InferResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InferBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/athena.engine.v1.Engine/InferBatch',
+            athena_dot_engine_dot_v1_dot_engine__pb2.InferBatchRequest.SerializeToString,
+            athena_dot_engine_dot_v1_dot_engine__pb2.InferBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,253 @@
+import AthenaAPI
+@testable import AthenaGateway
+import Foundation
+import Synchronization
+import Testing
+
+/// A `Send` the test drives: every call waits until the test completes it, and is logged with
+/// the sids it carried.
+final class GatedSend: Sendable {
+    private struct Call: Sendable {
+        let sids: [String]
+        let continuation: CheckedContinuation<Result<[EngineResponse], any Error>, Never>
+    }
+
+    private let pending = Mutex<[Call]>([])
+    private let log = Mutex<[[String]]>([])
+
+    /// The sids of every call made so far, in call order.
+    var calls: [[String]] { log.withLock { $0 } }
+    var pendingCount: Int { pending.withLock { $0.count } }
+
+    func send(_ requests: [EngineRequest], _ deadline: ContinuousClock.Instant) async throws -> [EngineResponse] {
+        let sids = requests.map(\.sid)
+        let result = await withCheckedContinuation { continuation in
+            pending.withLock { $0.append(Call(sids: sids, continuation: continuation)) }
+            log.withLock { $0.append(sids) }
+        }
+        return try result.get()
+    }
+
+    /// Answers the oldest pending call: each request with an item named after its sid.
+    func answerOldest() {
+        let call = pending.withLock { $0.removeFirst() }
+        call.continuation.resume(returning: .success(call.sids.map(Self.answer)))
+    }
+
+    /// Answers the oldest pending call with `result` as given.
+    func completeOldest(_ result: Result<[EngineResponse], any Error>) {
+        let call = pending.withLock { $0.removeFirst() }
+        call.continuation.resume(returning: result)
+    }
+
+    static func answer(_ sid: String) -> EngineResponse {
+        EngineResponse(items: [EngineItem(dataID: "for-" + sid, data: Data(sid.utf8))])
+    }
+}
+
+/// Polls `condition` (no sleeps: yields to the other tasks) for up to 10 s.
+func until(_ what: String, _ condition: () -> Bool) async throws {
+    let end = ContinuousClock.now + .seconds(10)
+    while !condition() {
+        guard ContinuousClock.now < end else {
+            Issue.record("timed out waiting: \(what)")
+            throw CancellationError()
+        }
+        await Task.yield()
+    }
+}
+
+@Suite("InferBatcher: requests queued behind busy calls go out together")
+struct InferBatcherTests {
+    static func request(_ sid: String) -> EngineRequest {
+        EngineRequest(sid: sid, service: "s", items: [EngineItem(dataID: "x", data: Data(sid.utf8))])
+    }
+
+    static var later: ContinuousClock.Instant { .now + .seconds(60) }
+
+    /// Starts `infer` for each sid in its own task; returns the tasks.
+    static func start(_ sids: [String], on batcher: InferBatcher, deadline: ContinuousClock.Instant = later)
+        -> [Task<EngineResponse, any Error>]
+    {
+        sids.map { sid in Task { try await batcher.infer(request(sid), deadline: deadline) } }
+    }
+
+    @Test("an idle engine gets each request alone, at once")
+    func idleGoesAlone() async throws {
+        let send = GatedSend()
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 2), send: send.send)
+        let tasks = Self.start(["a", "b"], on: batcher)
+        try await until("two calls") { send.pendingCount == 2 }
+        send.answerOldest()
+        send.answerOldest()
+        for (task, sid) in zip(tasks, ["a", "b"]) {
+            #expect(try await task.value.items.first?.dataID == "for-" + sid)
+        }
+        #expect(send.calls.map(\.count) == [1, 1])
+        #expect(batcher.batchedCounts.calls == 0)
+    }
+
+    @Test("requests that wait for a busy slot go out in one call, each answered with its own response")
+    func queuedRequestsAreBatched() async throws {
+        let send = GatedSend()
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let first = Self.start(["first"], on: batcher)
+        try await until("first call") { send.pendingCount == 1 }
+        let queued = Self.start(["q1", "q2", "q3"], on: batcher)
+        try await until("three waiting") { batcher.waiting == 3 }
+        send.answerOldest()
+        try await until("batch call") { send.pendingCount == 1 }
+        send.answerOldest()
+        #expect(try await first[0].value.items.first?.dataID == "for-first")
+        for (task, sid) in zip(queued, ["q1", "q2", "q3"]) {
+            #expect(try await task.value.items.first?.dataID == "for-" + sid)
+        }
+        #expect(send.calls.count == 2)
+        #expect(Set(send.calls[1]) == ["q1", "q2", "q3"])
+        #expect(batcher.batchedCounts.calls == 1)
+        #expect(batcher.batchedCounts.requests == 3)
+        #expect(batcher.waiting == 0)
+    }
+
+    @Test("a batch holds at most maxBatchSize requests; the rest follow in the next call")
+    func batchSizeIsCapped() async throws {
+        let send = GatedSend()
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 2, maxCallsInFlight: 1), send: send.send)
+        let first = Self.start(["first"], on: batcher)
+        try await until("first call") { send.pendingCount == 1 }
+        let queued = Self.start(["q1", "q2", "q3", "q4", "q5"], on: batcher)
+        try await until("five waiting") { batcher.waiting == 5 }
+        for expected in [2, 2, 1] {
+            send.answerOldest()
+            try await until("next call") { send.pendingCount == 1 }
+            #expect(send.calls.last?.count == expected)
+        }
+        send.answerOldest()
+        _ = try await first[0].value
+        for task in queued { _ = try await task.value }
+        #expect(send.calls.map(\.count) == [1, 2, 2, 1])
+        #expect(batcher.waiting == 0)
+    }
+
+    @Test("one failing request in a batch does not fail the others; a failed call fails its whole batch")
+    func failuresStayWithTheirRequests() async throws {
+        let send = GatedSend()
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let first = Self.start(["first"], on: batcher)
+        try await until("first call") { send.pendingCount == 1 }
+        let queued = Self.start(["ok", "bad"], on: batcher)
+        try await until("two waiting") { batcher.waiting == 2 }
+        send.answerOldest()
+        try await until("batch call") { send.pendingCount == 1 }
+        let sids = send.calls[1]
+        send.completeOldest(.success(sids.map { $0 == "bad" ? EngineResponse(code: 30003, message: "boom", items: []) : GatedSend.answer($0) }))
+        _ = try await first[0].value
+        #expect(try await queued[0].value.code == 0)
+        #expect(try await queued[1].value.code == 30003)
+
+        // The whole call fails (connection lost): every request of the batch sees that error.
+        let second = Self.start(["lead"], on: batcher)
+        try await until("lead call") { send.pendingCount == 1 }
+        let doomed = Self.start(["d1", "d2"], on: batcher)
+        try await until("two waiting") { batcher.waiting == 2 }
+        send.answerOldest()
+        try await until("doomed batch") { send.pendingCount == 1 }
+        send.completeOldest(.failure(EngineError(.transport, "reset")))
+        _ = try await second[0].value
+        for task in doomed {
+            await #expect(throws: EngineError.self) { try await task.value }
+        }
+        // The slot was passed on: a new request goes out alone at once.
+        let after = Self.start(["after"], on: batcher)
+        try await until("after call") { send.pendingCount == 1 }
+        send.answerOldest()
+        #expect(try await after[0].value.items.first?.dataID == "for-after")
+    }
+
+    @Test("an answer with the wrong number of responses fails the batch as a bad response")
+    func wrongCount() async throws {
+        let send = GatedSend()
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let first = Self.start(["first"], on: batcher)
+        try await until("first call") { send.pendingCount == 1 }
+        let queued = Self.start(["q1", "q2"], on: batcher)
+        try await until("two waiting") { batcher.waiting == 2 }
+        send.answerOldest()
+        try await until("batch call") { send.pendingCount == 1 }
+        send.completeOldest(.success([GatedSend.answer("q1")]))
+        _ = try await first[0].value
+        for task in queued {
+            do {
+                _ = try await task.value
+                Issue.record("expected a bad response")
+            } catch let error as EngineError {
+                #expect(error.kind == .badResponse)
+            }
+        }
+    }
+
+    @Test("an engine without InferBatch (UNIMPLEMENTED) gets the batch again one by one, and no batches after")
+    func unimplementedTurnsBatchingOff() async throws {
+        let send = GatedSend()
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let first = Self.start(["first"], on: batcher)
+        try await until("first call") { send.pendingCount == 1 }
+        let queued = Self.start(["q1", "q2"], on: batcher)
+        try await until("two waiting") { batcher.waiting == 2 }
+        send.answerOldest()
+        try await until("batch call") { send.pendingCount == 1 }
+        send.completeOldest(.failure(EngineError(.unsupported, "unknown method InferBatch")))
+        try await until("both resent alone") { send.pendingCount == 2 }
+        #expect(!batcher.isEnabled)
+        send.answerOldest()
+        send.answerOldest()
+        _ = try await first[0].value
+        for (task, sid) in zip(queued, ["q1", "q2"]) {
+            #expect(try await task.value.items.first?.dataID == "for-" + sid)
+        }
+        // From now on requests never wait for a slot: three at once are three calls in flight.
+        let more = Self.start(["m1", "m2", "m3"], on: batcher)
+        try await until("three calls") { send.pendingCount == 3 }
+        #expect(batcher.waiting == 0)
+        for _ in 0..<3 { send.answerOldest() }
+        for task in more { _ = try await task.value }
+        #expect(send.calls.filter { $0.count > 1 }.count == 1, "only the refused batch")
+    }
+
+    @Test("a request whose deadline passes while it waits is answered with a timeout and never sent")
+    func expiredWhileWaiting() async throws {
+        let send = GatedSend()
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let first = Self.start(["first"], on: batcher)
+        try await until("first call") { send.pendingCount == 1 }
+        let soon = Self.start(["soon"], on: batcher, deadline: .now + .milliseconds(50))
+        let fine = Self.start(["fine"], on: batcher)
+        try await until("two waiting") { batcher.waiting == 2 }
+        let passed = ContinuousClock.now + .milliseconds(60)
+        try await until("deadline passed") { ContinuousClock.now >= passed }
+        send.answerOldest()
+        do {
+            _ = try await soon[0].value
+            Issue.record("expected a timeout")
+        } catch let error as EngineError {
+            #expect(error.kind == .timeout)
+        }
+        try await until("fine sent") { send.pendingCount == 1 }
+        send.answerOldest()
+        _ = try await first[0].value
+        #expect(try await fine[0].value.items.first?.dataID == "for-fine")
+        #expect(!send.calls.joined().contains("soon"))
+    }
+
+    @Test("maxBatchSize 1 turns batching off: no waiting, every request its own call")
+    func disabled() async throws {
+        let send = GatedSend()
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 1, maxCallsInFlight: 1), send: send.send)
+        #expect(!batcher.isEnabled)
+        let tasks = Self.start(["a", "b", "c"], on: batcher)
+        try await until("three calls") { send.pendingCount == 3 }
+        for _ in 0..<3 { send.answerOldest() }
+        for task in tasks { _ = try await task.value }
+        #expect(send.calls.map(\.count) == [1, 1, 1])
+    }
+}
