@@ -5,8 +5,8 @@ import NIOCore
 import NIOHTTP1
 
 /// The gateway's HTTP/1.1 connections, plugged into Hummingbird's server (bind, lifecycle,
-/// graceful shutdown) in place of its per-request machinery: NIO's HTTP/1.1 codec with
-/// pipelining assistance, then ``GatewayHTTPHandler``.
+/// graceful shutdown) in place of its per-request machinery: one ``GatewayHTTPHandler`` per
+/// connection, reading the socket's bytes itself (``HTTPRequestParser``).
 ///
 /// Why not Hummingbird's own HTTP channel: a constant `GET` through it costs ~35 µs of CPU on
 /// the benchmark machine (async channel streams, HTTPTypes conversions, a task switch per
@@ -23,10 +23,9 @@ struct GatewayChildChannel: ServerChildChannel {
         return channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
             try? channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1)
-            // Only NIO's request decoder: no pipelining assistance (it stops reading while a
-            // request is answered: two epoll_ctl calls per request) and no response encoder (the
-            // handler writes head and body as one buffer). Pipelined requests wait in a queue.
-            try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+            // No pipelining assistance (it stops reading while a request is answered: two
+            // epoll_ctl calls per request) and no response encoder (the handler writes head and
+            // body as one buffer). Pipelined requests wait in a queue.
             try sync.addHandler(GatewayHTTPHandler(gateway: gateway))
             return Value(channel: channel)
         }
@@ -37,11 +36,12 @@ struct GatewayChildChannel: ServerChildChannel {
     }
 }
 
-/// One HTTP/1.1 connection: collects a request (head and body, up to the largest body limit),
-/// runs ``Gateway/handle(_:)`` in one task and writes the answer. Requests pipelined behind it
-/// wait in a queue and are answered in order.
+/// One HTTP/1.1 connection: parses the bytes into requests (``HTTPRequestParser``), collects a
+/// request (head and body, up to the largest body limit), runs ``Gateway/handle(_:)`` in one
+/// task and writes the answer. Requests pipelined behind it wait in a queue and are answered in
+/// order. Bytes that are not HTTP/1.x get a 400 and the connection closes.
 final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
 
@@ -50,7 +50,12 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     static let inlineBodyBytes = 16 * 1024
 
     private let gateway: Gateway
-    private var head: HTTPRequestHead?
+    private var parser = HTTPRequestParser()
+    /// Bytes read but not parsed yet (a request cut across reads).
+    private var unparsed: ByteBuffer?
+    /// The parser refused the input: nothing more is read on this connection.
+    private var parseFailed = false
+    private var head: HTTPRequestHeadLine?
     private var body: ByteBuffer?
     private var limit = 0
     private var tooLarge = false
@@ -68,7 +73,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// A complete request waiting for its turn.
     private struct Pending {
-        var head: HTTPRequestHead
+        var head: HTTPRequestHeadLine
         var request: GatewayHTTPRequest
         /// Its body went over the limit: answer 413 and close.
         var tooLarge: Bool
@@ -88,16 +93,52 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !rejected else { return }
-        switch unwrapInboundIn(data) {
+        guard !rejected, !parseFailed else { return }
+        var input = unwrapInboundIn(data)
+        if var earlier = unparsed {
+            unparsed = nil
+            earlier.writeBuffer(&input)
+            input = earlier
+        }
+        do {
+            while !rejected, let event = try parser.next(from: &input) {
+                received(event, context: context)
+            }
+        } catch {
+            parseFailed = true
+            refuseMalformed(error, context: context)
+            return
+        }
+        if input.readableBytes > 0 && !rejected {
+            input.discardReadBytes()
+            unparsed = input
+        }
+    }
+
+    /// Bytes that are not an HTTP/1.x request: 400 and close, after the answer in flight if any.
+    private func refuseMalformed(_ error: any Error, context: ChannelHandlerContext) {
+        head = nil
+        body = nil
+        if busy || !queued.isEmpty {
+            closeWhenIdle = true
+            return
+        }
+        var out = context.channel.allocator.buffer(capacity: 128)
+        out.writeStaticString("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in bound.value.close(promise: nil) }
+    }
+
+    private func received(_ event: HTTPRequestParser.Event, context: ChannelHandlerContext) {
+        switch event {
         case .head(let head):
             self.head = head
             self.body = nil
             self.tooLarge = false
             self.limit = gateway.state.maxBodyBytes
             drained = 0
-            let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
-            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limit {
+            let expectsContinue = head.expectsContinue
+            if let length = head.contentLength, length > limit {
                 tooLarge = true
                 // A client waiting for 100-continue has not sent the body: refuse now. Others
                 // are answered after their body (read and dropped) unless it is huge: many
@@ -132,7 +173,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             guard let head else { return }
             self.head = nil
             let request = GatewayHTTPRequest(
-                method: head.method.rawValue, path: GatewayHTTPRequest.path(ofTarget: head.uri),
+                method: head.method, path: GatewayHTTPRequest.path(ofTarget: head.target),
                 headers: head.headers, body: body ?? ByteBuffer())
             body = nil
             let pending = Pending(head: head, request: request, tooLarge: tooLarge)
@@ -146,7 +187,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Answers 413 at once and closes, when no earlier answer is pending on the connection
     /// (otherwise the 413 waits its turn at the end of the body).
-    private func rejectEarly(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func rejectEarly(_ head: HTTPRequestHeadLine, context: ChannelHandlerContext) {
         guard !busy, queued.isEmpty else { return }
         rejected = true
         self.head = nil
@@ -165,7 +206,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let request = pending.request
         busy = true
-        let keepAlive = head.isKeepAlive
+        let keepAlive = head.keepAlive
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let gateway = self.gateway
@@ -184,14 +225,14 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func write(_ response: GatewayHTTPResponse, head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(_ response: GatewayHTTPResponse, head: HTTPRequestHeadLine, keepAlive: Bool, context: ChannelHandlerContext) {
         busy = false
         let keep = keepAlive && !closeWhenIdle
-        let sendBody = head.method != .HEAD
+        let sendBody = head.method != "HEAD"
         let bodyBytes = response.body.readableBytes
         let inline = sendBody && bodyBytes <= Self.inlineBodyBytes
         var out = context.channel.allocator.buffer(capacity: 256 + response.sid.utf8.count + (inline ? bodyBytes : 0))
-        Self.writeHead(response, keepAlive: keep, http10: head.version.major == 1 && head.version.minor == 0, into: &out)
+        Self.writeHead(response, keepAlive: keep, http10: head.minorVersion == 0, into: &out)
         if inline {
             var body = response.body
             out.writeBuffer(&body)
@@ -261,15 +302,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A request that is not HTTP/1.1: answer 400 (unless an answer is under way) and close.
-        if error is HTTPParserError, !busy {
-            var out = context.channel.allocator.buffer(capacity: 128)
-            out.writeStaticString("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in bound.value.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
-        }
+        context.close(promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

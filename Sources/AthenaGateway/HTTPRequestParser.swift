@@ -1,0 +1,356 @@
+import NIOCore
+import NIOHTTP1
+
+/// The head of one HTTP/1.x request, with the framing facts the connection handler acts on
+/// already worked out.
+struct HTTPRequestHeadLine: Sendable {
+    /// As sent (methods are case-sensitive): `GET`, `POST`…
+    var method: String
+    /// The request-target as sent (`/v1/private/x?y=1`).
+    var target: String
+    /// 0 for HTTP/1.0, 1 for HTTP/1.1.
+    var minorVersion: Int
+    var headers: HTTPHeaders
+    /// The declared body length (`nil`: none declared; chunked bodies have none).
+    var contentLength: Int?
+    var chunked: Bool
+    /// The connection may carry another request after this one.
+    var keepAlive: Bool
+    /// `expect: 100-continue`: the client waits for `100 Continue` before sending the body.
+    var expectsContinue: Bool
+}
+
+/// Why bytes are not an acceptable HTTP/1.x request (the connection answers 400 and closes).
+struct HTTPRequestParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// An incremental HTTP/1.1 request parser working on the bytes as they arrive: `next(from:)`
+/// consumes what it can and returns one event at a time (head, body bytes, end of request).
+///
+/// Why not NIO's `HTTPRequestDecoder`: behind `ByteToMessageHandler` and llhttp's callbacks it
+/// was ~9% of the gateway's CPU on the pass-through hop, more than everything the gateway itself
+/// does with a request; a request here costs one scan for the end of the head and one pass over
+/// it. It is strict where leniency invites request smuggling: a `transfer-encoding` other than
+/// `chunked`, `transfer-encoding` together with `content-length`, differing `content-length`s,
+/// obsolete line folding, bare LF line ends, whitespace before a header colon and control
+/// characters are all refused.
+struct HTTPRequestParser {
+    enum Event: Sendable {
+        case head(HTTPRequestHeadLine)
+        /// Bytes of the body, in order (a slice of the input for fixed-length bodies).
+        case body(ByteBuffer)
+        case end
+    }
+
+    /// Largest head (request line and headers) accepted.
+    static let maxHeadBytes = 64 * 1024
+
+    private enum State {
+        /// Waiting for a whole head; `scanned` bytes of the input are known to hold no `\r\n\r\n`.
+        case head(scanned: Int)
+        case fixedBody(remaining: Int)
+        /// Waiting for a chunk-size line.
+        case chunkSize
+        case chunkData(remaining: Int)
+        /// The CRLF after a chunk's data.
+        case chunkEnd
+        /// Trailer lines after the last chunk, up to an empty line.
+        case trailers(bytes: Int)
+        /// The request is complete: `.end` is the next event.
+        case endPending
+        /// A parse error was reported: nothing more is read.
+        case failed
+    }
+
+    private var state = State.head(scanned: 0)
+
+    /// The next event from `buffer`, consuming the bytes it covers; `nil` when more bytes are
+    /// needed. Throws on bytes that are not a valid request (and keeps failing afterwards).
+    mutating func next(from buffer: inout ByteBuffer) throws -> Event? {
+        switch state {
+        case .failed:
+            throw HTTPRequestParseError("the connection already sent an invalid request")
+        case .head(let scanned):
+            // RFC 9112 §2.2: empty lines before a request line are ignored.
+            if scanned == 0 {
+                while buffer.readableBytesView.starts(with: [13, 10]) { buffer.moveReaderIndex(forwardBy: 2) }
+            }
+            guard let end = Self.headEnd(in: buffer, from: scanned) else {
+                if buffer.readableBytes > Self.maxHeadBytes { return try fail("request head exceeds \(Self.maxHeadBytes) bytes") }
+                state = .head(scanned: max(0, buffer.readableBytes - 3))
+                return nil
+            }
+            guard end <= Self.maxHeadBytes else { return try fail("request head exceeds \(Self.maxHeadBytes) bytes") }
+            let head: HTTPRequestHeadLine
+            do {
+                head = try buffer.withUnsafeReadableBytes { try Self.parseHead(UnsafeRawBufferPointer(rebasing: $0[..<end])) }
+            } catch {
+                state = .failed
+                throw error
+            }
+            buffer.moveReaderIndex(forwardBy: end + 4)
+            if head.chunked {
+                state = .chunkSize
+            } else if let length = head.contentLength, length > 0 {
+                state = .fixedBody(remaining: length)
+            } else {
+                state = .endPending
+            }
+            return .head(head)
+        case .fixedBody(let remaining):
+            guard buffer.readableBytes > 0 else { return nil }
+            let count = min(remaining, buffer.readableBytes)
+            let slice = buffer.readSlice(length: count)!
+            state = count == remaining ? .endPending : .fixedBody(remaining: remaining - count)
+            return .body(slice)
+        case .chunkSize:
+            guard let lineEnd = Self.crlf(in: buffer) else {
+                if buffer.readableBytes > 1024 { return try fail("chunk-size line too long") }
+                return nil
+            }
+            let size = try buffer.withUnsafeReadableBytes { bytes in
+                try Self.chunkSize(UnsafeRawBufferPointer(rebasing: bytes[..<lineEnd]))
+            }
+            guard let size else { return try fail("invalid chunk size") }
+            buffer.moveReaderIndex(forwardBy: lineEnd + 2)
+            state = size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size)
+            return try next(from: &buffer)
+        case .chunkData(let remaining):
+            guard buffer.readableBytes > 0 else { return nil }
+            let count = min(remaining, buffer.readableBytes)
+            let slice = buffer.readSlice(length: count)!
+            state = count == remaining ? .chunkEnd : .chunkData(remaining: remaining - count)
+            return .body(slice)
+        case .chunkEnd:
+            guard buffer.readableBytes >= 2 else { return nil }
+            guard buffer.readableBytesView.starts(with: [13, 10]) else { return try fail("chunk data not followed by CRLF") }
+            buffer.moveReaderIndex(forwardBy: 2)
+            state = .chunkSize
+            return try next(from: &buffer)
+        case .trailers(let bytes):
+            while true {
+                guard let lineEnd = Self.crlf(in: buffer) else {
+                    if bytes + buffer.readableBytes > Self.maxHeadBytes { return try fail("trailers exceed \(Self.maxHeadBytes) bytes") }
+                    state = .trailers(bytes: bytes)
+                    return nil
+                }
+                buffer.moveReaderIndex(forwardBy: lineEnd + 2)
+                if lineEnd == 0 { break }
+                if bytes + lineEnd > Self.maxHeadBytes { return try fail("trailers exceed \(Self.maxHeadBytes) bytes") }
+                state = .trailers(bytes: bytes + lineEnd + 2)
+            }
+            state = .head(scanned: 0)
+            return .end
+        case .endPending:
+            state = .head(scanned: 0)
+            return .end
+        }
+    }
+
+    private mutating func fail(_ why: String) throws -> Event? {
+        state = .failed
+        throw HTTPRequestParseError(why)
+    }
+
+    // MARK: - Scanning
+
+    /// Offset of the `\r\n\r\n` ending the head, searching from `from`.
+    static func headEnd(in buffer: ByteBuffer, from: Int) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard bytes.count >= 4 else { return nil }
+            var i = from
+            let last = bytes.count - 4
+            while i <= last {
+                // Jump to the next LF; a head ends at CR LF CR LF.
+                if bytes[i + 3] != 10 {
+                    i += 1
+                    continue
+                }
+                if bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 { return i }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    /// Offset of the first CRLF.
+    static func crlf(in buffer: ByteBuffer) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard bytes.count >= 2 else { return nil }
+            for i in 0..<(bytes.count - 1) where bytes[i] == 13 && bytes[i + 1] == 10 { return i }
+            return nil
+        }
+    }
+
+    /// A chunk-size line: hex digits, optionally `;extensions`. `nil` when invalid or too large.
+    static func chunkSize(_ line: UnsafeRawBufferPointer) -> Int? {
+        var size = 0
+        var digits = 0
+        for byte in line {
+            let value: Int
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = Int(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = Int(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = Int(byte - UInt8(ascii: "A") + 10)
+            case UInt8(ascii: ";"), UInt8(ascii: " "), 9:
+                return digits > 0 ? size : nil
+            default: return nil
+            }
+            digits += 1
+            if digits > 15 { return nil }
+            size = size * 16 + value
+        }
+        return digits > 0 ? size : nil
+    }
+
+    // MARK: - The head
+
+    /// RFC 9110 token characters (method and header names).
+    static let tchar: [Bool] = (0..<256).map { b in
+        switch UInt8(b) {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "!#$%&'*+-.^_`|~".utf8.contains(UInt8(b))
+        }
+    }
+
+    /// Parses request line and header lines (without the final empty line).
+    static func parseHead(_ bytes: UnsafeRawBufferPointer) throws -> HTTPRequestHeadLine {
+        // Request line: method SP target SP HTTP/1.x
+        var i = 0
+        let count = bytes.count
+        let lineEnd = try lineEndIndex(bytes, from: 0)
+        while i < lineEnd && tchar[Int(bytes[i])] { i += 1 }
+        guard i > 0, i < lineEnd, bytes[i] == UInt8(ascii: " ") else { throw HTTPRequestParseError("malformed request line") }
+        let method = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<i]), as: UTF8.self)
+        let targetStart = i + 1
+        var j = targetStart
+        while j < lineEnd && bytes[j] > 32 && bytes[j] != 127 { j += 1 }
+        guard j > targetStart, j < lineEnd, bytes[j] == UInt8(ascii: " ") else { throw HTTPRequestParseError("malformed request target") }
+        let target = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[targetStart..<j]), as: UTF8.self)
+        let version = UnsafeRawBufferPointer(rebasing: bytes[(j + 1)..<lineEnd])
+        let minor: Int
+        if version.elementsEqual("HTTP/1.1".utf8) {
+            minor = 1
+        } else if version.elementsEqual("HTTP/1.0".utf8) {
+            minor = 0
+        } else {
+            throw HTTPRequestParseError("unsupported HTTP version (only HTTP/1.0 and HTTP/1.1)")
+        }
+
+        var headers = HTTPHeaders()
+        var contentLength: Int?
+        var transferEncoding = false
+        var chunked = false
+        var closeToken = false
+        var keepAliveToken = false
+        var expectsContinue = false
+        var lineStart = lineEnd + 2
+        while lineStart < count {
+            let end = try lineEndIndex(bytes, from: lineStart)
+            if bytes[lineStart] == UInt8(ascii: " ") || bytes[lineStart] == 9 {
+                throw HTTPRequestParseError("obsolete line folding in a header")
+            }
+            var colon = lineStart
+            while colon < end && tchar[Int(bytes[colon])] { colon += 1 }
+            guard colon > lineStart, colon < end, bytes[colon] == UInt8(ascii: ":") else {
+                throw HTTPRequestParseError("malformed header line")
+            }
+            var valueStart = colon + 1
+            var valueEnd = end
+            while valueStart < valueEnd && (bytes[valueStart] == 32 || bytes[valueStart] == 9) { valueStart += 1 }
+            while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
+            for k in valueStart..<valueEnd where (bytes[k] < 32 && bytes[k] != 9) || bytes[k] == 127 {
+                throw HTTPRequestParseError("control character in a header value")
+            }
+            let name = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<colon])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+            if equalsLowercase(name, "content-length") {
+                guard let length = decimal(value) else { throw HTTPRequestParseError("invalid content-length") }
+                if let contentLength, contentLength != length { throw HTTPRequestParseError("conflicting content-length headers") }
+                contentLength = length
+            } else if equalsLowercase(name, "transfer-encoding") {
+                // Only `chunked`, and last (RFC 9112 §6.3): anything else cannot be framed here.
+                guard !chunked, equalsLowercase(value, "chunked") else {
+                    throw HTTPRequestParseError("unsupported transfer-encoding (only chunked)")
+                }
+                transferEncoding = true
+                chunked = true
+            } else if equalsLowercase(name, "connection") {
+                forEachToken(value) { token in
+                    if equalsLowercase(token, "close") { closeToken = true }
+                    if equalsLowercase(token, "keep-alive") { keepAliveToken = true }
+                }
+            } else if equalsLowercase(name, "expect") {
+                expectsContinue = equalsLowercase(value, "100-continue")
+            }
+            headers.add(
+                name: String(decoding: name, as: UTF8.self),
+                value: String(decoding: value, as: UTF8.self))
+            lineStart = end + 2
+        }
+        if transferEncoding && contentLength != nil {
+            throw HTTPRequestParseError("both transfer-encoding and content-length")
+        }
+        // HTTP/1.1 connections persist unless closed; HTTP/1.0 ones only when asked to.
+        let keepAlive = minor == 1 ? !closeToken : keepAliveToken && !closeToken
+        return HTTPRequestHeadLine(
+            method: method, target: target, minorVersion: minor, headers: headers, contentLength: contentLength,
+            chunked: chunked, keepAlive: keepAlive, expectsContinue: expectsContinue)
+    }
+
+    /// Index of the CR of the next CRLF at or after `from`, or the end of the head (its last
+    /// line has no CRLF here). A CR without LF or a bare LF is an error.
+    private static func lineEndIndex(_ bytes: UnsafeRawBufferPointer, from: Int) throws -> Int {
+        var i = from
+        while i < bytes.count {
+            switch bytes[i] {
+            case 13:
+                guard i + 1 < bytes.count, bytes[i + 1] == 10 else { throw HTTPRequestParseError("CR without LF in the request head") }
+                return i
+            case 10:
+                throw HTTPRequestParseError("bare LF in the request head")
+            default:
+                i += 1
+            }
+        }
+        return bytes.count
+    }
+
+    /// Case-insensitive ASCII comparison of `bytes` with a lower-case literal.
+    static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        let lit = literal.utf8Start
+        for i in 0..<bytes.count {
+            var b = bytes[i]
+            if b >= 65 && b <= 90 { b += 32 }
+            if b != lit[i] { return false }
+        }
+        return true
+    }
+
+    /// A non-negative decimal with at most 18 digits.
+    static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for b in bytes {
+            guard b >= 48 && b <= 57 else { return nil }
+            value = value * 10 + Int(b - 48)
+        }
+        return value
+    }
+
+    /// Calls `body` with each comma-separated token of a header value, trimmed.
+    static func forEachToken(_ value: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var start = 0
+        for i in 0...value.count where i == value.count || value[i] == UInt8(ascii: ",") {
+            var s = start
+            var e = i
+            while s < e && (value[s] == 32 || value[s] == 9) { s += 1 }
+            while e > s && (value[e - 1] == 32 || value[e - 1] == 9) { e -= 1 }
+            if e > s { body(UnsafeRawBufferPointer(rebasing: value[s..<e])) }
+            start = i + 1
+        }
+    }
+}
