@@ -89,7 +89,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        executor = EventLoopTaskExecutor(context.eventLoop)
+        executor = EventLoopTaskExecutor.on(context.eventLoop)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -210,7 +210,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let gateway = self.gateway
-        let executor = self.executor ?? EventLoopTaskExecutor(loop)
+        let executor = self.executor ?? EventLoopTaskExecutor.on(loop)
         Task(executorPreference: executor) {
             let response = await gateway.handle(request)
             if loop.inEventLoop {
