@@ -150,14 +150,15 @@ final class HTTPConnectionPool: Sendable {
         return Connection(channel: channel, handler: handler)
     }
 
+    /// The handler resumes the continuation itself (no promise, future and callback per call).
     private func send(_ request: ByteBuffer, deadline: NIODeadline, on connection: Connection) async throws -> HTTPEngineReply {
         let loop = connection.channel.eventLoop
-        let promise = loop.makePromise(of: HTTPEngineReply.self)
-        if loop.inEventLoop {
-            connection.handler.value.send(request, deadline: deadline, promise: promise)
-        } else {
-            loop.execute { connection.handler.value.send(request, deadline: deadline, promise: promise) }
+        return try await withUnsafeThrowingContinuation { continuation in
+            if loop.inEventLoop {
+                connection.handler.value.send(request, deadline: deadline, continuation: continuation)
+            } else {
+                loop.execute { connection.handler.value.send(request, deadline: deadline, continuation: continuation) }
+            }
         }
-        return try await promise.futureResult.get()
     }
 }

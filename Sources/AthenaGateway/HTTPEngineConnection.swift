@@ -26,7 +26,8 @@ enum HTTPEngineConnectionError: Error, Sendable, Equatable {
 
 /// One keep-alive HTTP/1.1 connection to an engine: ``HTTPEngineResponseDecoder``, then this
 /// handler, which runs one request at a time (no pipelining; the request is one pre-encoded
-/// buffer) and completes its promise with the whole answer. Lives on its channel's event loop.
+/// buffer) and resumes its caller with the whole answer. Lives on its channel's event loop.
+/// Every path out of a call (answer, error, close, deadline) resumes the caller exactly once.
 final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPEngineReply
     typealias OutboundOut = ByteBuffer
@@ -34,7 +35,7 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     static let maxResponseBytes = 64 * 1024 * 1024
 
     private var context: ChannelHandlerContext?
-    private var pending: EventLoopPromise<HTTPEngineReply>?
+    private var pending: UnsafeContinuation<HTTPEngineReply, any Error>?
     /// The deadline of the request in flight.
     private var deadline = NIODeadline.distantFuture
     /// One timer per connection, not per request: it stays armed across requests (deadlines
@@ -51,12 +52,12 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     }
 
     /// Sends one encoded request (head and body in one buffer: one `write`). Call on the loop.
-    func send(_ request: ByteBuffer, deadline: NIODeadline, promise: EventLoopPromise<HTTPEngineReply>) {
+    func send(_ request: ByteBuffer, deadline: NIODeadline, continuation: UnsafeContinuation<HTTPEngineReply, any Error>) {
         guard let context, context.channel.isActive, pending == nil else {
-            promise.fail(HTTPEngineConnectionError.closedBeforeResponse)
+            continuation.resume(throwing: HTTPEngineConnectionError.closedBeforeResponse)
             return
         }
-        pending = promise
+        pending = continuation
         self.deadline = deadline
         if timer == nil || deadline < timerAt { arm(at: deadline, context: context) }
         context.writeAndFlush(wrapOutboundOut(request), promise: nil)
@@ -83,13 +84,13 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let reply = unwrapInboundIn(data)
-        guard let promise = pending else {
+        guard let continuation = pending else {
             // An answer nobody asked for: the connection is out of step, drop it.
             context.close(promise: nil)
             return
         }
         pending = nil
-        promise.succeed(reply)
+        continuation.resume(returning: reply)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -106,9 +107,9 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     private func fail(_ error: HTTPEngineConnectionError, close: Bool = true) {
         timer?.cancel()
         timer = nil
-        if let promise = pending {
+        if let continuation = pending {
             pending = nil
-            promise.fail(error)
+            continuation.resume(throwing: error)
         }
         if close, let context, context.channel.isActive { context.close(promise: nil) }
     }
