@@ -21,6 +21,8 @@ struct LocalServer: Sendable {
     var startupTimeout: Duration
     var exitOnStdinEOF = false
     var logLevel: Logger.Level = .notice
+    /// How requests that queue up for a worker are batched (`--max-batch`, `--max-calls-in-flight`).
+    var batching = EngineBatching()
 
     /// Why the task group ended.
     private enum Outcome: Sendable {
@@ -143,7 +145,7 @@ struct LocalServer: Sendable {
         let version = VersionRoute(
             name: description.version, application: description.service, weight: 100, protocol: .grpc,
             endpoints: RoutingTableEndpoints(static: ports.map { "127.0.0.1:\($0)" }),
-            schema: description.schema)
+            schema: description.schema, batching: batching)
         return RoutingTable(services: [ServiceRoute(name: description.service, versions: [version])])
     }
 

@@ -43,6 +43,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Gateway log level: trace, debug, info (access logs), notice, warning, error.")
     var logLevel: String = "notice"
 
+    @Option(help: "Most requests sent to a worker in one InferBatch call when requests queue up (1 = no batching).")
+    var maxBatch: Int = EngineBatching().maxBatchSize
+
+    @Option(help: "Calls in flight per worker and gateway event loop before requests queue up for a batch.")
+    var maxCallsInFlight: Int = EngineBatching().maxCallsInFlight
+
     /// For supervisors and tests: stop everything when standard input closes (the parent died).
     @Flag(help: .hidden)
     var exitOnStdinEOF = false
@@ -52,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard startupTimeout > 0 else { throw ValidationError("--startup-timeout must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
+        guard (1...1024).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and 1024") }
+        guard (1...256).contains(maxCallsInFlight) else { throw ValidationError("--max-calls-in-flight must be between 1 and 256") }
     }
 
     func run() async throws {
@@ -62,7 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
             let server = LocalServer(
                 app: app, python: python, description: description, workers: workers,
                 host: host, port: port, startupTimeout: .seconds(startupTimeout), exitOnStdinEOF: exitOnStdinEOF,
-                logLevel: Logger.Level(rawValue: logLevel) ?? .notice)
+                logLevel: Logger.Level(rawValue: logLevel) ?? .notice,
+                batching: EngineBatching(maxBatchSize: maxBatch, maxCallsInFlight: maxCallsInFlight))
             try await server.run()
         }
     }

@@ -1,3 +1,4 @@
+import AthenaAPI
 import Foundation
 import KubeModel
 import Testing
@@ -44,6 +45,25 @@ struct CLIUnitTests {
         var builder = ASERequestBuilder(service: "s")
         #expect(throws: CLIError.self) { try builder.addParameter(flag) }
         #expect(throws: CLIError.self) { try builder.addFile(flag, workingDirectory: "/") }
+    }
+
+    @Test("serve: batching flags reach the routing table; out-of-range values are usage errors")
+    func serveBatchingFlags() throws {
+        let serve = try ServeCommand.parse(["app", "--max-batch", "8", "--max-calls-in-flight", "1"])
+        #expect(serve.maxBatch == 8)
+        #expect(serve.maxCallsInFlight == 1)
+        let defaults = try ServeCommand.parse(["app"])
+        #expect(defaults.maxBatch == 32 && defaults.maxCallsInFlight == 2)
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["app", "--max-batch", "0"]) }
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["app", "--max-calls-in-flight", "300"]) }
+        let server = LocalServer(
+            app: "/app", python: "python3",
+            description: AppDescription(service: "demo", version: "v1", kind: "aiges", schema: nil, raw: .null),
+            workers: 2, host: "127.0.0.1", port: 0, startupTimeout: .seconds(1),
+            batching: EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1))
+        let table = server.routingTable(ports: [5001, 5002])
+        #expect(table.services[0].versions[0].batching == EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1))
+        #expect(table.services[0].versions[0].endpoints.static == ["127.0.0.1:5001", "127.0.0.1:5002"])
     }
 
     @Test("call resolves the endpoint and service from URL and --service")
