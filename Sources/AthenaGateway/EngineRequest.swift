@@ -40,6 +40,9 @@ public struct EngineItem: Sendable, Hashable {
     public var status: Status
     /// Descriptors: encoding, compress, format, sample_rate, content-type, filename…
     public var descArgs: [String: String]
+
+    /// `content-type: application/json`, shared (a literal would allocate a dictionary per request).
+    static let jsonDescArgs: [String: String] = ["content-type": "application/json"]
     public var data: Data
 
     public init(

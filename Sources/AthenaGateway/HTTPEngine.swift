@@ -15,11 +15,14 @@ struct HTTPEngine: Engine {
     let pool: HTTPConnectionPool
     /// `host:port` for the Host header, formatted once.
     let hostHeader: String
+    /// The engine takes multipart/form-data (decided once, not per request).
+    let multipart: Bool
 
     init(endpoint: HostPort, shape: HTTPEngineShape) {
         self.endpoint = endpoint
         self.shape = shape
         self.hostHeader = endpoint.description
+        self.multipart = Self.isMultipart(shape)
         self.pool = HTTPConnectionPool(host: endpoint.host, port: endpoint.port)
     }
 
@@ -35,7 +38,8 @@ struct HTTPEngine: Engine {
         let type = reply.contentType ?? "application/json"
         switch reply.status {
         case 200..<300:
-            let item = EngineItem(dataID: "body", kind: .text, descArgs: ["content-type": type], data: reply.body.data)
+            let desc = type == "application/json" ? EngineItem.jsonDescArgs : ["content-type": type]
+            let item = EngineItem(dataID: "body", kind: .text, descArgs: desc, data: reply.body.data)
             return EngineResponse(items: [item])
         case 400..<500:
             return EngineResponse(code: 30400, message: "engine answered \(reply.status): \(Self.snippet(reply.body))", items: [])
@@ -47,8 +51,13 @@ struct HTTPEngine: Engine {
     /// The whole HTTP/1.1 request (request line, headers, body) in one buffer. Header values
     /// that come from the client (sid, `x-` headers) are dropped if they could break the framing.
     func encode(_ request: EngineRequest) -> ByteBuffer {
-        let (body, contentType) = Self.body(for: request, shape: shape)
-        var out = ByteBufferAllocator().buffer(capacity: 192 + shape.path.utf8.count + request.sid.utf8.count + body.readableBytes)
+        // A single JSON item (a ModelArts body) goes from the item into the request as it is.
+        let passThrough = Self.passThroughItem(request, multipart: multipart)
+        var body: ByteBuffer?
+        var contentType = "application/json"
+        if passThrough == nil { (body, contentType) = Self.body(for: request, shape: shape) }
+        let bodyBytes = passThrough?.data.count ?? body?.readableBytes ?? 0
+        var out = ByteBufferAllocator().buffer(capacity: 192 + shape.path.utf8.count + request.sid.utf8.count + bodyBytes)
         out.writeString(shape.method.uppercased())
         out.writeStaticString(" ")
         out.writeString(shape.path)
@@ -57,7 +66,7 @@ struct HTTPEngine: Engine {
         out.writeStaticString("\r\ncontent-type: ")
         out.writeString(contentType)
         out.writeStaticString("\r\ncontent-length: ")
-        out.writeString(String(body.readableBytes))
+        out.writeString(String(bodyBytes))
         if Self.isSafeHeaderText(request.sid) {
             out.writeStaticString("\r\nx-athena-sid: ")
             out.writeString(request.sid)
@@ -70,9 +79,23 @@ struct HTTPEngine: Engine {
             out.writeString(value)
         }
         out.writeStaticString("\r\n\r\n")
-        var payload = body
-        out.writeBuffer(&payload)
+        if let passThrough {
+            out.writeBytes(passThrough.data)
+        } else if var body {
+            out.writeBuffer(&body)
+        }
         return out
+    }
+
+    static func isMultipart(_ shape: HTTPEngineShape) -> Bool {
+        shape.contentType.lowercased().hasPrefix("multipart/")
+    }
+
+    /// The one JSON text item sent untouched to a JSON engine, if that is the request's shape.
+    static func passThroughItem(_ request: EngineRequest, multipart: Bool) -> EngineItem? {
+        guard !multipart, request.items.count == 1,
+              let item = request.items.first, item.kind == .text else { return nil }
+        return item
     }
 
     /// No CR, LF or NUL: cannot end a header line early.
@@ -99,7 +122,7 @@ struct HTTPEngine: Engine {
     /// JSON: a single JSON item passes through untouched (ModelArts → HTTP engine is a pure
     /// hop); otherwise an object `{data_id: value}`. Multipart: one part per item.
     static func body(for request: EngineRequest, shape: HTTPEngineShape) -> (ByteBuffer, String) {
-        if shape.contentType.lowercased().hasPrefix("multipart/") {
+        if isMultipart(shape) {
             let boundary = "athena-\(request.sid.hashValue.magnitude)"
             var buffer = ByteBufferAllocator().buffer(capacity: request.items.reduce(256) { $0 + $1.data.count + 160 })
             for item in request.items {
@@ -115,7 +138,7 @@ struct HTTPEngine: Engine {
             buffer.writeString("--\(boundary)--\r\n")
             return (buffer, "multipart/form-data; boundary=\(boundary)")
         }
-        if request.items.count == 1, let item = request.items.first, item.kind == .text {
+        if let item = passThroughItem(request, multipart: false) {
             var buffer = ByteBufferAllocator().buffer(capacity: item.data.count)
             buffer.writeBytes(item.data)
             return (buffer, "application/json")

@@ -45,6 +45,14 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
         case .fixed(var head, let remaining):
             let take = min(remaining, buffer.readableBytes)
             guard take > 0 else { return .needMoreData }
+            if head.body.readableBytes == 0 && take == remaining {
+                // The whole body is here (the usual case): hand it on as a slice, no copy.
+                head.body = buffer.readSlice(length: take)!
+                try checkSize(head)
+                finish(head, context: context)
+                return .continue
+            }
+            if head.body.capacity == 0 { head.body = context.channel.allocator.buffer(capacity: min(remaining, 1 << 20)) }
             var slice = buffer.readSlice(length: take)!
             head.body.writeBuffer(&slice)
             try checkSize(head)
@@ -189,8 +197,8 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
         // 1xx interim answers (100 Continue, 103 Early Hints) are skipped.
         if parsed.status < 200 && parsed.status != 101 { return }
         let keepAlive = parsed.http10 ? parsed.connectionKeepAlive : !parsed.connectionClose
-        let head = Head(status: parsed.status, contentType: parsed.contentType, keepAlive: keepAlive,
-                        body: context.channel.allocator.buffer(capacity: min(parsed.contentLength ?? 0, 1 << 20)))
+        // The body buffer is made when a body arrives in pieces (a whole one is passed as a slice).
+        let head = Head(status: parsed.status, contentType: parsed.contentType, keepAlive: keepAlive, body: ByteBuffer())
         if parsed.status == 204 || parsed.status == 304 {
             finish(head, context: context)
         } else if parsed.chunked {

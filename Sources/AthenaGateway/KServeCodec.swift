@@ -26,7 +26,7 @@ enum KServeCodec {
                     items.append(try item(key, value, path: "instances[\(index)].\(key)", version: version))
                 }
             } else {
-                items.append(EngineItem(dataID: "input", descArgs: ["content-type": "application/json"], data: Data(instance.parameterText.utf8)))
+                items.append(EngineItem(dataID: "input", descArgs: EngineItem.jsonDescArgs, data: Data(instance.parameterText.utf8)))
             }
             return EngineRequest(sid: list.count == 1 ? sid : "\(sid)-\(index)", service: service, parameters: parameters, items: items)
         }
@@ -43,7 +43,7 @@ enum KServeCodec {
         case .string(let s):
             return EngineItem(dataID: key, kind: kind, data: Data(s.utf8))
         default:
-            return EngineItem(dataID: key, kind: .text, descArgs: ["content-type": "application/json"], data: Data(value.parameterText.utf8))
+            return EngineItem(dataID: key, kind: .text, descArgs: EngineItem.jsonDescArgs, data: Data(value.parameterText.utf8))
         }
     }
 

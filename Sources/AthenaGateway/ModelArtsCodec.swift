@@ -38,7 +38,7 @@ enum ModelArtsCodec {
         } else if let problem = JSONSyntax.problem(in: body) {
             throw GatewayError(.malformedJSON, "malformed JSON: \(problem)")
         }
-        let item = EngineItem(dataID: "body", kind: .text, descArgs: ["content-type": "application/json"], data: body.data)
+        let item = EngineItem(dataID: "body", kind: .text, descArgs: EngineItem.jsonDescArgs, data: body.data)
         return EngineRequest(sid: sid, service: service, items: [item])
     }
 
