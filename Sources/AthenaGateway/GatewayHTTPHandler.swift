@@ -195,7 +195,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         write(.error(error, sid: SessionID.next()), head: head, keepAlive: false, context: context)
     }
 
-    /// Answers one request in a task; the answer is written on this connection's loop.
+    /// Answers one request in a task started in place; the answer is written on this
+    /// connection's loop.
     private func start(_ pending: Pending, context: ChannelHandlerContext) {
         let head = pending.head
         if pending.tooLarge {
@@ -211,7 +212,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let gateway = self.gateway
         let executor = self.executor ?? EventLoopTaskExecutor.on(loop)
-        Task(executorPreference: executor) {
+        // Started immediately: the request runs right here, in this read, up to its first real
+        // suspension (the engine call); a request that never suspends (health, errors) is
+        // answered before the read returns. Resumptions come back through this loop's executor.
+        Task.immediate(executorPreference: executor) {
             let response = await gateway.handle(request)
             if loop.inEventLoop {
                 let (handler, context) = bound.value
