@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most requests sent to a worker in one InferBatch call when requests queue up (1 = no batching).")
     var maxBatch: Int = EngineBatching().maxBatchSize
 
-    @Option(help: "Calls in flight per worker and gateway event loop before requests queue up for a batch.")
+    @Option(help: "Calls in flight per worker before requests queue up for a batch (raise it for wrappers that wait on I/O).")
     var maxCallsInFlight: Int = EngineBatching().maxCallsInFlight
 
     /// For supervisors and tests: stop everything when standard input closes (the parent died).

@@ -21,9 +21,11 @@ final class GRPCEngine: Engine {
     /// One connection per event loop of the group (each connects on first use): a request
     /// handled on loop L calls through L's connection, so the call never hops threads.
     private let connections: [GRPCConnection]
-    /// Each connection's batcher (same index): requests queued behind its calls in flight.
-    private let batchers: [InferBatcher]
-    private let cursor = ManagedAtomicCounter()
+    /// Requests queued behind the calls in flight to this engine, whichever loop they came from:
+    /// `maxCallsInFlight` is what the engine process sees at once. A call (alone or a batch) goes
+    /// out on the connection of the loop its leading request runs on.
+    private let batcher: InferBatcher
+    private let cursor: ManagedAtomicCounter
 
     init(
         endpoint: HostPort, logger: Logger, batching: EngineBatching = EngineBatching(),
@@ -31,39 +33,36 @@ final class GRPCEngine: Engine {
     ) throws {
         self.endpoint = endpoint
         let connections = group.makeIterator().map { GRPCConnection(host: endpoint.host, port: endpoint.port, eventLoop: $0) }
+        let cursor = ManagedAtomicCounter()
         self.connections = connections
-        self.batchers = connections.map { connection in
-            InferBatcher(batching) { requests, deadline in try await Self.send(requests, on: connection, deadline: deadline) }
+        self.cursor = cursor
+        self.batcher = InferBatcher(batching, endpoint: endpoint.description) { requests, deadline in
+            try await Self.send(requests, on: Self.connection(of: connections, cursor: cursor), deadline: deadline)
         }
     }
 
-    /// The lane on the caller's event loop, else the next one round-robin.
-    private var lane: Int {
+    /// The connection on the caller's event loop, else the next one round-robin.
+    private static func connection(of connections: [GRPCConnection], cursor: ManagedAtomicCounter) -> GRPCConnection {
         if let current = MultiThreadedEventLoopGroup.currentEventLoop {
-            for (i, connection) in connections.enumerated() where connection.eventLoop === current { return i }
+            for connection in connections where connection.eventLoop === current { return connection }
         }
-        return cursor.next() % connections.count
+        return connections[cursor.next() % connections.count]
     }
 
-    private var connection: GRPCConnection { connections[lane] }
+    private var connection: GRPCConnection { Self.connection(of: connections, cursor: cursor) }
 
-    /// Whether `InferBatch` is still in use on every connection (tests).
-    var isBatching: Bool { batchers.allSatisfy(\.isEnabled) }
+    /// Whether `InferBatch` is still in use (tests).
+    var isBatching: Bool { batcher.isEnabled }
 
-    /// Requests waiting for a call slot right now, over all connections (tests).
-    var waiting: Int { batchers.reduce(0) { $0 + $1.waiting } }
+    /// Requests waiting for a call slot right now (tests).
+    var waiting: Int { batcher.waiting }
 
-    /// Batched calls made and the requests they carried, over all connections (tests, metrics).
-    var batchedCounts: (calls: Int, requests: Int) {
-        batchers.reduce((0, 0)) { sum, batcher in
-            let c = batcher.batchedCounts
-            return (sum.0 + c.calls, sum.1 + c.requests)
-        }
-    }
+    /// Batched calls made and the requests they carried (tests).
+    var batchedCounts: (calls: Int, requests: Int) { batcher.batchedCounts }
 
     func infer(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse {
         guard ContinuousClock.now < deadline else { throw EngineError(.timeout, "deadline passed before the call") }
-        return try await batchers[lane].infer(request, deadline: deadline)
+        return try await batcher.infer(request, deadline: deadline)
     }
 
     /// One call on `connection`: `Infer` for one request, `InferBatch` for several.

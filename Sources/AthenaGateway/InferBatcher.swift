@@ -1,8 +1,9 @@
 import AthenaAPI
+import Metrics
 import NIOCore
 import Synchronization
 
-/// Adaptive batching of once requests on one engine connection (`EngineBatching` in the routing
+/// Adaptive batching of once requests to one engine endpoint (`EngineBatching` in the routing
 /// table says how much).
 ///
 /// Why: an engine's per-call overhead can be as large as the model's work (grpcio in the Python
@@ -55,11 +56,16 @@ final class InferBatcher: Sendable {
     private let state = Mutex(State())
     /// Calls made and requests they carried (for metrics and tests).
     private let counts = Mutex((calls: 0, requests: 0))
+    /// `athena_gateway_engine_batches_total` / `…_batched_requests_total` for this endpoint.
+    private let batchesMetric: Counter
+    private let batchedRequestsMetric: Counter
 
-    init(_ configuration: EngineBatching, send: @escaping Send) {
+    init(_ configuration: EngineBatching, endpoint: String = "", send: @escaping Send) {
         self.maxBatchSize = max(1, configuration.maxBatchSize)
         self.maxCallsInFlight = max(1, configuration.maxCallsInFlight)
         self.send = send
+        self.batchesMetric = Counter(label: "athena_gateway_engine_batches_total", dimensions: [("endpoint", endpoint)])
+        self.batchedRequestsMetric = Counter(label: "athena_gateway_engine_batched_requests_total", dimensions: [("endpoint", endpoint)])
         if !configuration.enabled { state.withLock { $0.supported = false } }
     }
 
@@ -122,6 +128,8 @@ final class InferBatcher: Sendable {
             let requests = [request] + others.map(\.request)
             let earliest = others.reduce(deadline) { min($0, $1.deadline) }
             counts.withLock { $0.calls += 1; $0.requests += requests.count }
+            batchesMetric.increment()
+            batchedRequestsMetric.increment(by: requests.count)
             do {
                 let responses = try await send(requests, earliest)
                 guard responses.count == requests.count else {

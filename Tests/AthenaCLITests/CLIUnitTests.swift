@@ -53,7 +53,7 @@ struct CLIUnitTests {
         #expect(serve.maxBatch == 8)
         #expect(serve.maxCallsInFlight == 1)
         let defaults = try ServeCommand.parse(["app"])
-        #expect(defaults.maxBatch == 32 && defaults.maxCallsInFlight == 2)
+        #expect(defaults.maxBatch == 32 && defaults.maxCallsInFlight == 1)
         #expect(throws: (any Error).self) { try ServeCommand.parse(["app", "--max-batch", "0"]) }
         #expect(throws: (any Error).self) { try ServeCommand.parse(["app", "--max-calls-in-flight", "300"]) }
         let server = LocalServer(

@@ -34,11 +34,11 @@ struct ConfigReloadTests {
     @Test("batching: defaults when absent, read when given, left out of the file when default")
     func batching() throws {
         let absent = try RoutingTableLoader.decode(Data(Self.yaml.utf8))
-        #expect(absent.services[0].versions[0].batching == EngineBatching(maxBatchSize: 32, maxCallsInFlight: 2))
+        #expect(absent.services[0].versions[0].batching == EngineBatching(maxBatchSize: 32, maxCallsInFlight: 1))
         #expect(!String(decoding: try JSONEncoder().encode(absent), as: UTF8.self).contains("batching"))
         let yaml = "apiVersion: athena.dev/routing/v1\nservices:\n  - name: a\n    versions:\n      - name: v1\n        endpoints: {static: [\"a:1\"]}\n        batching: {maxBatchSize: 1}"
         let off = try RoutingTableLoader.decode(Data(yaml.utf8))
-        #expect(off.services[0].versions[0].batching == EngineBatching(maxBatchSize: 1, maxCallsInFlight: 2))
+        #expect(off.services[0].versions[0].batching == EngineBatching(maxBatchSize: 1, maxCallsInFlight: 1))
         #expect(!off.services[0].versions[0].batching.enabled)
         #expect(off.problems().isEmpty)
         #expect(try RoutingTableLoader.decode(JSONEncoder().encode(off)) == off)
