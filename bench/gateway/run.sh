@@ -208,9 +208,10 @@ if want c; then
     echo "  creating $VENV (fastapi, uvicorn, the SDK and the model's packages)…"
     python3 -m venv "$VENV"
     # uvicorn[standard] (uvloop + httptools): what FastAPI's documented install gives users.
-    "$VENV/bin/pip" install -q --disable-pip-version-check fastapi "uvicorn[standard]" numpy scikit-learn pillow grpcio protobuf
+    "$VENV/bin/pip" install -q --disable-pip-version-check fastapi "uvicorn[standard]" numpy scikit-learn pillow grpcio protobuf hpack
     "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e sdk/python
   fi
+  "$VENV/bin/python" -c 'import hpack' 2>/dev/null || "$VENV/bin/pip" install -q --disable-pip-version-check hpack
   ATHENA_PORT=$(free_port); UVICORN_PORT=$(free_port)
   "$BIN/athena" serve examples/digits --workers 2 --port "$ATHENA_PORT" --python "$ROOT/$VENV/bin/python" --log-level warning > "$WORK/serve.log" 2>&1 &
   ATHENA_PID=$!; PIDS+=($ATHENA_PID)
