@@ -63,14 +63,37 @@ class Wrapper(WrapperBase):
         return 0
 
     def wrapperOnceExec(self, params: {}, reqData: DataListCls) -> Response:
+        features = self.features_of(reqData)
+        if isinstance(features, Response):
+            return features
+        return self.result(*self.predict(features))
+
+    def wrapperBatchExec(self, paramsList: list, reqDataList: list) -> list:
+        """Optional (Athena): several once requests in one call, one Response each, in order.
+
+        Under load the engine hands over the requests that queued up together; the SVM then
+        scores them as one matrix, paying scikit-learn's per-call work once per batch instead of
+        once per image. AIGES itself never calls this method; without it every request goes
+        through wrapperOnceExec."""
+        responses = [self.features_of(req) for req in reqDataList]
+        ready = [i for i, r in enumerate(responses) if not isinstance(r, Response)]
+        if ready:
+            for i, (digit, score) in zip(ready, self.predict_many(np.vstack([responses[i] for i in ready]))):
+                responses[i] = self.result(digit, score)
+        return responses
+
+    def features_of(self, reqData: DataListCls):
+        """The image's 64 features, or the error Response when there is no usable image."""
         node = reqData.get("image")
         if node is None or not node.data:
             return Response().response_err(ERR_NO_IMAGE)
         try:
-            features = to_features(node.data)
+            return to_features(node.data)
         except (UnidentifiedImageError, OSError, ValueError):
             return Response().response_err(ERR_BAD_IMAGE)
-        digit, score = self.predict(features)
+
+    @staticmethod
+    def result(digit: int, score: float) -> Response:
         body = json.dumps({"digit": digit, "score": score})
         r = Response()
         r.list = [ResponseData(key="result", data=body.encode("utf-8"), length=len(body), type=DataText, status=Once)]
@@ -78,14 +101,21 @@ class Wrapper(WrapperBase):
 
     def predict(self, features: np.ndarray):
         """(digit, share of its nine pairwise duels won)."""
+        return self.predict_many(features)[0]
+
+    def predict_many(self, features: np.ndarray):
+        """predict for each row of `features`."""
         # The input is built above; skip scikit-learn's per-call checks (most of its overhead).
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            margins = self.model.decision_function(features)[0]
-        votes = np.zeros(10)
-        for margin, (i, j) in zip(margins, self.pairs):
-            votes[i if margin > 0 else j] += 1
-        digit = int(np.argmax(votes))
-        return digit, round(float(votes[digit]) / 9.0, 4)
+            all_margins = self.model.decision_function(features)
+        out = []
+        for margins in all_margins:
+            votes = np.zeros(10)
+            for margin, (i, j) in zip(margins, self.pairs):
+                votes[i if margin > 0 else j] += 1
+            digit = int(np.argmax(votes))
+            out.append((digit, round(float(votes[digit]) / 9.0, 4)))
+        return out
 
     def wrapperError(self, ret: int) -> str:
         if ret == ERR_NO_IMAGE:

@@ -4,7 +4,7 @@ import os
 import queue
 import time
 import uuid
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from . import callbacks, errors
 from .convert import (CONTINUE, END, ONCE, accept_descriptors, call_flex, from_response_data, is_final,
@@ -121,6 +121,38 @@ class AigesApp:
             log.exception("wrapperOnceExec failed (request %s)", req.request_id)
             raise EngineError(errors.USER_EXEC_ERROR, "wrapperOnceExec failed: %s" % describe_exception(e)) from e
         return self._to_proto(resp, req.request_id, params, ONCE)
+
+    def supports_batch(self) -> bool:
+        """The wrapper has the optional `wrapperBatchExec(paramsList, reqDataList[, usrTags])`."""
+        return callable(getattr(self.wrapper, "wrapperBatchExec", None))
+
+    def infer_batch(self, reqs: List[pb.InferRequest]) -> Optional[List[pb.InferResponse]]:
+        """Several once requests in one `wrapperBatchExec` call (the model can then run them as
+        one batch), one response each, in order; `None` when the wrapper has no batch method or
+        the batch call failed as a whole, so the caller runs them one by one (one bad input then
+        fails alone, not its neighbours)."""
+        if not self.supports_batch():
+            return None
+        params = [dict(r.params) for r in reqs]
+        try:
+            resps = call_flex(self.wrapper.wrapperBatchExec, params, [to_datalist(r.data) for r in reqs],
+                              [r.request_id for r in reqs])
+        except Exception as e:
+            log.warning("wrapperBatchExec failed (%d requests), running them one by one: %s",
+                        len(reqs), describe_exception(e))
+            return None
+        if not isinstance(resps, (list, tuple)) or len(resps) != len(reqs):
+            got = len(resps) if isinstance(resps, (list, tuple)) else type(resps).__name__
+            message = "wrapperBatchExec must return one Response per request (%d), got %s" % (len(reqs), got)
+            return [pb.InferResponse(code=errors.INVALID_RESPONSE, message=message, request_id=r.request_id, status=ONCE)
+                    for r in reqs]
+        out = []
+        for resp, req, p in zip(resps, reqs, params):
+            try:
+                out.append(self._to_proto(resp, req.request_id, p, ONCE))
+            except EngineError as e:
+                out.append(pb.InferResponse(code=e.code, message=e.message, request_id=req.request_id, status=ONCE))
+        return out
 
     # MARK: - Session
 

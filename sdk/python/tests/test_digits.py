@@ -75,3 +75,18 @@ def test_50_concurrent_requests(digits):
         assert r.code == 0, r.message
         assert r.request_id == rid
         assert json.loads(r.data[0].data)["digit"] == truth(path)
+
+
+def test_batch_answers_equal_single_answers(digits):
+    """The example's wrapperBatchExec scores a batch as one matrix: same digits and scores as one
+    by one, errors kept per request."""
+    items = [open(p, "rb").read() for p in IMAGES] + [b"not an image", b""]
+    batch = digits.stub.InferBatch(pb.InferBatchRequest(requests=[
+        pb.InferRequest(request_id="b%d" % i, service_id="digits", data=[
+            pb.GeneralData(data_id="image", data_type=pb.GeneralData.IMAGE, status=pb.GeneralData.ONCE, data=content)])
+        for i, content in enumerate(items)]), timeout=60)
+    assert [r.request_id for r in batch.responses] == ["b%d" % i for i in range(len(items))]
+    for content, got in zip(items[:-2], batch.responses[:-2]):
+        single = predict(digits, content)
+        assert got.code == 0 and got.data[0].data == single.data[0].data
+    assert [r.code for r in batch.responses[-2:]] == [30402, 30400]
