@@ -65,6 +65,14 @@ extension AIApplicationSpec {
         }
         if let runtime {
             check(runtime.port, in: FieldRange.port, at: runtimePath.child("port"), into: &errors)
+            if let batching = runtime.batching {
+                let batchingPath = runtimePath.child("batching")
+                check(batching.maxBatchSize, in: BatchingSpec.batchSizeRange, at: batchingPath.child("maxBatchSize"), into: &errors)
+                check(batching.maxCallsInFlight, in: BatchingSpec.callsInFlightRange, at: batchingPath.child("maxCallsInFlight"), into: &errors)
+                if (runtime.protocol ?? .grpc) == .http {
+                    errors.append(FieldError(batchingPath, "applies to grpc engines only (a plain HTTP engine gets one request per call)"))
+                }
+            }
             errors += EnvVar.validate(runtime.env, at: runtimePath.child("env"))
             if let command = runtime.command, command.isEmpty {
                 errors.append(FieldError(runtimePath.child("command"), "must not be empty; omit it to use the image's entrypoint"))

@@ -13,10 +13,13 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
     public var `protocol`: EngineProtocolKind?
     /// The engine's listening port; defaults to 50051 for `grpc` and 8080 for `http`.
     public var port: Int?
+    /// How the gateway batches requests to a `grpc` engine (`InferBatch`); the routing table's
+    /// defaults (one call in flight, batches of up to 32) when absent.
+    public var batching: BatchingSpec?
 
     public init(
         image: String? = nil, command: [String]? = nil, args: [String]? = nil, env: [EnvVar]? = nil,
-        protocol: EngineProtocolKind? = nil, port: Int? = nil
+        protocol: EngineProtocolKind? = nil, port: Int? = nil, batching: BatchingSpec? = nil
     ) {
         self.image = image
         self.command = command
@@ -24,6 +27,25 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
         self.env = env
         self.protocol = `protocol`
         self.port = port
+        self.batching = batching
+    }
+}
+
+/// Request batching to one engine replica: `maxCallsInFlight` calls at once, and the requests
+/// that arrive while they run go out together as one `InferBatch` of up to `maxBatchSize`.
+/// A Python engine runs one request at a time (keep 1 call in flight); a wrapper that waits on
+/// I/O wants more; `maxBatchSize: 1` turns batching off.
+public struct BatchingSpec: Codable, Sendable, Hashable {
+    public var maxBatchSize: Int?
+    public var maxCallsInFlight: Int?
+
+    /// Ranges accepted (the routing table's own).
+    public static let batchSizeRange = 1...1024
+    public static let callsInFlightRange = 1...256
+
+    public init(maxBatchSize: Int? = nil, maxCallsInFlight: Int? = nil) {
+        self.maxBatchSize = maxBatchSize
+        self.maxCallsInFlight = maxCallsInFlight
     }
 }
 

@@ -8,6 +8,14 @@ import AthenaAPI
 enum RoutingTableBuilder {
     static let dnsRefreshSeconds = 10.0
 
+    /// The application's batching over the routing table's defaults.
+    static func batching(_ spec: BatchingSpec?) -> EngineBatching {
+        var batching = EngineBatching()
+        if let size = spec?.maxBatchSize { batching.maxBatchSize = size }
+        if let calls = spec?.maxCallsInFlight { batching.maxCallsInFlight = calls }
+        return batching
+    }
+
     static func table(_ plans: [VersionPlan], service: OnlineService, options: BuildOptions) -> RoutingTable {
         let spec = service.spec
         let name = service.metadata.name ?? ""
@@ -23,7 +31,8 @@ enum RoutingTableBuilder {
                     name: "\(engineService).\(namespace).svc.\(options.clusterDomain)",
                     port: plan.enginePort, refreshSeconds: dnsRefreshSeconds)),
                 http: plan.engineProtocol == .http ? httpShape(plan) : nil,
-                schema: plan.spec.apis.flatMap { apis in JSON.encode(apis).map { RoutingTableSchema(apis: $0) } }
+                schema: plan.spec.apis.flatMap { apis in JSON.encode(apis).map { RoutingTableSchema(apis: $0) } },
+                batching: batching(plan.spec.runtime?.batching)
             )
         }
         let rules = (spec.rules ?? []).map {

@@ -102,6 +102,8 @@ struct CRDAgreementTests {
     static let ranges: [String: ClosedRange<Int>] = {
         var table: [String: ClosedRange<Int>] = [
             "spec.runtime.port": FieldRange.port,
+            "spec.runtime.batching.maxBatchSize": BatchingSpec.batchSizeRange,
+            "spec.runtime.batching.maxCallsInFlight": BatchingSpec.callsInFlightRange,
             "spec.resources.gpu.count": FieldRange.gpuCount,
             "spec.versions[].resources.gpu.count": FieldRange.gpuCount,
             "spec.versions[].weight": FieldRange.weight,

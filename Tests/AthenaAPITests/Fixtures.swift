@@ -31,7 +31,9 @@ enum Fixtures {
             name: "digits-v1", namespace: "default",
             spec: AIApplicationSpec(
                 version: "1.0.0", description: "d",
-                runtime: RuntimeSpec(image: "img:1", command: ["python"], args: ["-m", "x"], env: env, protocol: .grpc, port: 50051),
+                runtime: RuntimeSpec(
+                    image: "img:1", command: ["python"], args: ["-m", "x"], env: env, protocol: .grpc, port: 50051,
+                    batching: BatchingSpec(maxBatchSize: 16, maxCallsInFlight: 2)),
                 model: ModelSource(uri: "pvc://models/digits", mountPath: "/models"),
                 apis: [ModelAPI(protocol: "http", url: "/", method: "POST",
                     request: ModelAPIMessage(contentType: "multipart/form-data", data: schema),

@@ -92,6 +92,11 @@ struct ValidationTests {
         #expect(Self.application {
             $0.runtime?.env = [EnvVar(name: "A", value: "1"), EnvVar(name: "A", value: "2")]
         } == ["spec.runtime.env[1].name"])
+        #expect(Self.application { $0.runtime?.batching = BatchingSpec(maxBatchSize: 8, maxCallsInFlight: 4) } == [])
+        #expect(Self.application { $0.runtime?.batching = BatchingSpec(maxBatchSize: 0, maxCallsInFlight: 300) }
+                == ["spec.runtime.batching.maxBatchSize", "spec.runtime.batching.maxCallsInFlight"])
+        #expect(Self.application { $0.runtime?.protocol = .http; $0.runtime?.batching = BatchingSpec(maxBatchSize: 8) }
+                == ["spec.runtime.batching"])
     }
 
     @Test("JSON Schema lint accepts ModelArts schemas and rejects malformed ones")

@@ -105,6 +105,18 @@ struct BuilderTests {
         #expect(route.versions[1].http?.healthPath == "/health")
         #expect(route.versions[1].schema?.apis != nil)
         #expect(route.rules == [RoutingTableRule(match: "#HEADER_version == '1.1.0'", version: "digits-v2")])
+        #expect(route.versions[0].batching == EngineBatching(), "no runtime.batching: the routing table's defaults")
+    }
+
+    @Test("runtime.batching reaches the version's routing-table batching; unset fields keep the defaults")
+    func routingTableBatching() throws {
+        var tuned = apps
+        tuned[0].spec.runtime?.batching = BatchingSpec(maxCallsInFlight: 4)
+        let table = try OnlineServiceBuilder.routingTable(service: twoVersions(), applications: tuned)
+        #expect(table.problems() == [])
+        let route = try #require(table.service(named: "digits"))
+        #expect(route.versions[0].batching == EngineBatching(maxBatchSize: 32, maxCallsInFlight: 4))
+        #expect(route.versions[1].batching == EngineBatching())
     }
 
     @Test("the ConfigMap's routing.yaml decodes back to the same table, and is byte-stable")
