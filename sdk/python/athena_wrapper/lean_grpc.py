@@ -446,6 +446,8 @@ class LeanServer:
         self.max_message = max_message
         self.pool = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine")
         self.handlers: Dict[str, grpc.RpcMethodHandler] = {}
+        # Recent duration of each unary method, seconds (decides where its calls run).
+        self.durations: Dict[str, float] = {}
         self.generic: List[grpc.GenericRpcHandler] = []
         self.selector = selectors.DefaultSelector()
         self.listener: Optional[socket.socket] = None
@@ -610,8 +612,14 @@ class LeanServer:
             self.inflight -= 1
             self.idle.notify_all()
 
+    # A unary call whose method has recently taken less than this runs right on the I/O thread:
+    # no hand-off to a pool thread (a futex wake-up, a GIL transfer and a context switch, ~50 µs
+    # of CPU per call on the test machine), and other connections wait at most about this long.
+    INLINE_BUDGET = 0.010
+
     def run_unary(self, connection: Connection, stream: Stream) -> None:
-        """The whole request is in: run it on the pool."""
+        """The whole request is in: run it here when its method is known to be quick, else on
+        the pool."""
         handler = stream.handler
         if handler is None or stream.cancelled or stream.running:
             return
@@ -620,10 +628,22 @@ class LeanServer:
             # Long-lived (health Watch): a thread of its own, not one of the pool's.
             threading.Thread(target=self._run_unary_request, args=(connection, stream, handler),
                              name="grpc-stream-%d" % stream.id, daemon=True).start()
+        elif self.durations.get(stream.path, self.INLINE_BUDGET) < self.INLINE_BUDGET:
+            self._run_unary_request(connection, stream, handler)
         else:
             self.pool.submit(self._run_unary_request, connection, stream, handler)
 
     def _run_unary_request(self, connection: Connection, stream: Stream, handler) -> None:
+        started = time.perf_counter()
+        try:
+            self._run_unary_call(connection, stream, handler)
+        finally:
+            # A moving average per method (a dict write is atomic under the GIL).
+            took = time.perf_counter() - started
+            previous = self.durations.get(stream.path)
+            self.durations[stream.path] = took if previous is None else 0.8 * previous + 0.2 * took
+
+    def _run_unary_call(self, connection: Connection, stream: Stream, handler) -> None:
         context = Context(stream)
         try:
             messages = stream.take_messages(self.max_message)
