@@ -159,7 +159,7 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
             while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
             let name = UnsafeRawBufferPointer(rebasing: bytes[i..<colon])
             let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
-            if equalsIgnoringCase(name, "content-length") {
+            if ASCIIBytes.equalsLowercase(name, "content-length") {
                 var length = 0
                 guard !value.isEmpty, value.count <= 18 else { throw HTTPEngineConnectionError.malformed("bad content-length") }
                 for byte in value {
@@ -168,12 +168,12 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
                     length = length * 10 + d
                 }
                 head.contentLength = length
-            } else if equalsIgnoringCase(name, "transfer-encoding") {
-                head.chunked = value.count >= 7 && equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: value[(value.count - 7)...]), "chunked")
-            } else if equalsIgnoringCase(name, "connection") {
-                head.connectionClose = equalsIgnoringCase(value, "close")
-                head.connectionKeepAlive = equalsIgnoringCase(value, "keep-alive")
-            } else if equalsIgnoringCase(name, "content-type") {
+            } else if ASCIIBytes.equalsLowercase(name, "transfer-encoding") {
+                head.chunked = value.count >= 7 && ASCIIBytes.equalsLowercase(UnsafeRawBufferPointer(rebasing: value[(value.count - 7)...]), "chunked")
+            } else if ASCIIBytes.equalsLowercase(name, "connection") {
+                head.connectionClose = ASCIIBytes.equalsLowercase(value, "close")
+                head.connectionKeepAlive = ASCIIBytes.equalsLowercase(value, "keep-alive")
+            } else if ASCIIBytes.equalsLowercase(name, "content-type") {
                 head.contentType = String(decoding: value, as: UTF8.self)
             }
             i = lineEnd + 2
@@ -181,17 +181,6 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
         return head
     }
 
-    /// ASCII case-insensitive comparison with a lower-case literal.
-    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        guard bytes.count == literal.utf8CodeUnitCount else { return false }
-        let expected = literal.utf8Start
-        for k in 0..<bytes.count {
-            var b = bytes[k]
-            if b >= 65 && b <= 90 { b += 32 }
-            if b != expected[k] { return false }
-        }
-        return true
-    }
 
     private mutating func start(_ parsed: ParsedHead, context: ChannelHandlerContext) {
         // 1xx interim answers (100 Continue, 103 Early Hints) are skipped.

@@ -266,24 +266,24 @@ struct HTTPRequestParser {
             }
             let name = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<colon])
             let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
-            if equalsLowercase(name, "content-length") {
+            if ASCIIBytes.equalsLowercase(name, "content-length") {
                 guard let length = decimal(value) else { throw HTTPRequestParseError("invalid content-length") }
                 if let contentLength, contentLength != length { throw HTTPRequestParseError("conflicting content-length headers") }
                 contentLength = length
-            } else if equalsLowercase(name, "transfer-encoding") {
+            } else if ASCIIBytes.equalsLowercase(name, "transfer-encoding") {
                 // Only `chunked`, and last (RFC 9112 §6.3): anything else cannot be framed here.
-                guard !chunked, equalsLowercase(value, "chunked") else {
+                guard !chunked, ASCIIBytes.equalsLowercase(value, "chunked") else {
                     throw HTTPRequestParseError("unsupported transfer-encoding (only chunked)")
                 }
                 transferEncoding = true
                 chunked = true
-            } else if equalsLowercase(name, "connection") {
+            } else if ASCIIBytes.equalsLowercase(name, "connection") {
                 forEachToken(value) { token in
-                    if equalsLowercase(token, "close") { closeToken = true }
-                    if equalsLowercase(token, "keep-alive") { keepAliveToken = true }
+                    if ASCIIBytes.equalsLowercase(token, "close") { closeToken = true }
+                    if ASCIIBytes.equalsLowercase(token, "keep-alive") { keepAliveToken = true }
                 }
-            } else if equalsLowercase(name, "expect") {
-                expectsContinue = equalsLowercase(value, "100-continue")
+            } else if ASCIIBytes.equalsLowercase(name, "expect") {
+                expectsContinue = ASCIIBytes.equalsLowercase(value, "100-continue")
             }
             headers.add(
                 name: String(decoding: name, as: UTF8.self),
@@ -318,17 +318,6 @@ struct HTTPRequestParser {
         return bytes.count
     }
 
-    /// Case-insensitive ASCII comparison of `bytes` with a lower-case literal.
-    static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        guard bytes.count == literal.utf8CodeUnitCount else { return false }
-        let lit = literal.utf8Start
-        for i in 0..<bytes.count {
-            var b = bytes[i]
-            if b >= 65 && b <= 90 { b += 32 }
-            if b != lit[i] { return false }
-        }
-        return true
-    }
 
     /// A non-negative decimal with at most 18 digits.
     static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {

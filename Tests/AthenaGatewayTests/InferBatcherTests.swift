@@ -72,6 +72,20 @@ struct InferBatcherTests {
         sids.map { sid in Task { try await batcher.infer(request(sid), deadline: deadline) } }
     }
 
+    /// One call (`lead`) in flight and `sids` queued behind it; then the lead call is answered,
+    /// so the queued requests go out as the next call, left pending for the test to complete.
+    static func leadThenBatch(
+        _ sids: [String], lead: String = "first", batcher: InferBatcher, send: GatedSend
+    ) async throws -> (lead: Task<EngineResponse, any Error>, queued: [Task<EngineResponse, any Error>]) {
+        let first = start([lead], on: batcher)
+        try await until("lead call") { send.pendingCount == 1 }
+        let queued = start(sids, on: batcher)
+        try await until("\(sids.count) waiting") { batcher.waiting == sids.count }
+        send.answerOldest()
+        try await until("batch call") { send.pendingCount == 1 }
+        return (first[0], queued)
+    }
+
     @Test("an idle engine gets each request alone, at once")
     func idleGoesAlone() async throws {
         let send = GatedSend()
@@ -91,14 +105,9 @@ struct InferBatcherTests {
     func queuedRequestsAreBatched() async throws {
         let send = GatedSend()
         let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
-        let first = Self.start(["first"], on: batcher)
-        try await until("first call") { send.pendingCount == 1 }
-        let queued = Self.start(["q1", "q2", "q3"], on: batcher)
-        try await until("three waiting") { batcher.waiting == 3 }
+        let (first, queued) = try await Self.leadThenBatch(["q1", "q2", "q3"], batcher: batcher, send: send)
         send.answerOldest()
-        try await until("batch call") { send.pendingCount == 1 }
-        send.answerOldest()
-        #expect(try await first[0].value.items.first?.dataID == "for-first")
+        #expect(try await first.value.items.first?.dataID == "for-first")
         for (task, sid) in zip(queued, ["q1", "q2", "q3"]) {
             #expect(try await task.value.items.first?.dataID == "for-" + sid)
         }
@@ -133,27 +142,17 @@ struct InferBatcherTests {
     func failuresStayWithTheirRequests() async throws {
         let send = GatedSend()
         let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
-        let first = Self.start(["first"], on: batcher)
-        try await until("first call") { send.pendingCount == 1 }
-        let queued = Self.start(["ok", "bad"], on: batcher)
-        try await until("two waiting") { batcher.waiting == 2 }
-        send.answerOldest()
-        try await until("batch call") { send.pendingCount == 1 }
+        let (first, queued) = try await Self.leadThenBatch(["ok", "bad"], batcher: batcher, send: send)
         let sids = send.calls[1]
         send.completeOldest(.success(sids.map { $0 == "bad" ? EngineResponse(code: 30003, message: "boom", items: []) : GatedSend.answer($0) }))
-        _ = try await first[0].value
+        _ = try await first.value
         #expect(try await queued[0].value.code == 0)
         #expect(try await queued[1].value.code == 30003)
 
         // The whole call fails (connection lost): every request of the batch sees that error.
-        let second = Self.start(["lead"], on: batcher)
-        try await until("lead call") { send.pendingCount == 1 }
-        let doomed = Self.start(["d1", "d2"], on: batcher)
-        try await until("two waiting") { batcher.waiting == 2 }
-        send.answerOldest()
-        try await until("doomed batch") { send.pendingCount == 1 }
+        let (second, doomed) = try await Self.leadThenBatch(["d1", "d2"], lead: "lead", batcher: batcher, send: send)
         send.completeOldest(.failure(EngineError(.transport, "reset")))
-        _ = try await second[0].value
+        _ = try await second.value
         for task in doomed {
             await #expect(throws: EngineError.self) { try await task.value }
         }
@@ -168,14 +167,9 @@ struct InferBatcherTests {
     func wrongCount() async throws {
         let send = GatedSend()
         let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
-        let first = Self.start(["first"], on: batcher)
-        try await until("first call") { send.pendingCount == 1 }
-        let queued = Self.start(["q1", "q2"], on: batcher)
-        try await until("two waiting") { batcher.waiting == 2 }
-        send.answerOldest()
-        try await until("batch call") { send.pendingCount == 1 }
+        let (first, queued) = try await Self.leadThenBatch(["q1", "q2"], batcher: batcher, send: send)
         send.completeOldest(.success([GatedSend.answer("q1")]))
-        _ = try await first[0].value
+        _ = try await first.value
         for task in queued {
             do {
                 _ = try await task.value
@@ -190,18 +184,13 @@ struct InferBatcherTests {
     func unimplementedTurnsBatchingOff() async throws {
         let send = GatedSend()
         let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
-        let first = Self.start(["first"], on: batcher)
-        try await until("first call") { send.pendingCount == 1 }
-        let queued = Self.start(["q1", "q2"], on: batcher)
-        try await until("two waiting") { batcher.waiting == 2 }
-        send.answerOldest()
-        try await until("batch call") { send.pendingCount == 1 }
+        let (first, queued) = try await Self.leadThenBatch(["q1", "q2"], batcher: batcher, send: send)
         send.completeOldest(.failure(EngineError(.unsupported, "unknown method InferBatch")))
         try await until("both resent alone") { send.pendingCount == 2 }
         #expect(!batcher.isEnabled)
         send.answerOldest()
         send.answerOldest()
-        _ = try await first[0].value
+        _ = try await first.value
         for (task, sid) in zip(queued, ["q1", "q2"]) {
             #expect(try await task.value.items.first?.dataID == "for-" + sid)
         }
