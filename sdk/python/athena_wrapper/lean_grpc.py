@@ -343,7 +343,7 @@ class Connection:
                 if key == SETTINGS_INITIAL_WINDOW_SIZE:
                     delta = value - self.peer_initial_window
                     self.peer_initial_window = value
-                    for stream in self.streams.values():
+                    for stream in list(self.streams.values()):
                         stream.send_window += delta
                 elif key == SETTINGS_MAX_FRAME_SIZE:
                     self.peer_max_frame = value
@@ -604,7 +604,8 @@ class LeanServer:
                              name="grpc-stream-%d" % stream.id, daemon=True).start()
 
     def stream_done(self, connection: Connection, stream: Stream) -> None:
-        connection.streams.pop(stream.id, None)
+        with connection.lock:  # the I/O thread walks `streams` under this lock (SETTINGS)
+            connection.streams.pop(stream.id, None)
         with self.idle:
             if stream.done:
                 return
