@@ -83,6 +83,10 @@ public struct EngineBatching: Codable, Sendable, Hashable {
     /// Calls in flight to one engine endpoint (over all of the gateway's connections to it).
     public var maxCallsInFlight: Int
 
+    /// Accepted values (routing table, AIApplication `runtime.batching`, `athena serve` flags).
+    public static let batchSizeRange = 1...1024
+    public static let callsInFlightRange = 1...256
+
     public init(maxBatchSize: Int = 32, maxCallsInFlight: Int = 1) {
         self.maxBatchSize = maxBatchSize
         self.maxCallsInFlight = maxCallsInFlight
@@ -94,14 +98,16 @@ public struct EngineBatching: Codable, Sendable, Hashable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        maxBatchSize = try c.decodeIfPresent(Int.self, forKey: .maxBatchSize) ?? 32
-        maxCallsInFlight = try c.decodeIfPresent(Int.self, forKey: .maxCallsInFlight) ?? 1
+        let defaults = EngineBatching()
+        maxBatchSize = try c.decodeIfPresent(Int.self, forKey: .maxBatchSize) ?? defaults.maxBatchSize
+        maxCallsInFlight = try c.decodeIfPresent(Int.self, forKey: .maxCallsInFlight) ?? defaults.maxCallsInFlight
     }
 
     func problems(at path: String) -> [String] {
         var problems: [String] = []
-        if !(1...1024).contains(maxBatchSize) { problems.append("\(path).maxBatchSize: must be 1...1024") }
-        if !(1...256).contains(maxCallsInFlight) { problems.append("\(path).maxCallsInFlight: must be 1...256") }
+        let sizes = Self.batchSizeRange, calls = Self.callsInFlightRange
+        if !sizes.contains(maxBatchSize) { problems.append("\(path).maxBatchSize: must be \(sizes.lowerBound)...\(sizes.upperBound)") }
+        if !calls.contains(maxCallsInFlight) { problems.append("\(path).maxCallsInFlight: must be \(calls.lowerBound)...\(calls.upperBound)") }
         return problems
     }
 }

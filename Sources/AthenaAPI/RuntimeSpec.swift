@@ -40,8 +40,8 @@ public struct BatchingSpec: Codable, Sendable, Hashable {
     public var maxCallsInFlight: Int?
 
     /// Ranges accepted (the routing table's own).
-    public static let batchSizeRange = 1...1024
-    public static let callsInFlightRange = 1...256
+    public static let batchSizeRange = EngineBatching.batchSizeRange
+    public static let callsInFlightRange = EngineBatching.callsInFlightRange
 
     public init(maxBatchSize: Int? = nil, maxCallsInFlight: Int? = nil) {
         self.maxBatchSize = maxBatchSize

@@ -58,8 +58,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard startupTimeout > 0 else { throw ValidationError("--startup-timeout must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
-        guard (1...1024).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and 1024") }
-        guard (1...256).contains(maxCallsInFlight) else { throw ValidationError("--max-calls-in-flight must be between 1 and 256") }
+        let sizes = EngineBatching.batchSizeRange, calls = EngineBatching.callsInFlightRange
+        guard sizes.contains(maxBatch) else {
+            throw ValidationError("--max-batch must be between \(sizes.lowerBound) and \(sizes.upperBound)")
+        }
+        guard calls.contains(maxCallsInFlight) else {
+            throw ValidationError("--max-calls-in-flight must be between \(calls.lowerBound) and \(calls.upperBound)")
+        }
     }
 
     func run() async throws {

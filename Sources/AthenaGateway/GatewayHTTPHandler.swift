@@ -106,7 +106,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         } catch {
             parseFailed = true
-            refuseMalformed(error, context: context)
+            refuseMalformed(context: context)
             return
         }
         if input.readableBytes > 0 && !rejected {
@@ -116,7 +116,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Bytes that are not an HTTP/1.x request: 400 and close, after the answer in flight if any.
-    private func refuseMalformed(_ error: any Error, context: ChannelHandlerContext) {
+    private func refuseMalformed(context: ChannelHandlerContext) {
         head = nil
         body = nil
         if busy || !queued.isEmpty {

@@ -55,7 +55,7 @@ struct HTTPEngine: Engine {
         let passThrough = Self.passThroughItem(request, multipart: multipart)
         var body: ByteBuffer?
         var contentType = "application/json"
-        if passThrough == nil { (body, contentType) = Self.body(for: request, shape: shape) }
+        if passThrough == nil { (body, contentType) = Self.body(for: request, multipart: multipart) }
         let bodyBytes = passThrough?.data.count ?? body?.readableBytes ?? 0
         var out = ByteBufferAllocator().buffer(capacity: 192 + shape.path.utf8.count + request.sid.utf8.count + bodyBytes)
         out.writeString(shape.method.uppercased())
@@ -119,10 +119,10 @@ struct HTTPEngine: Engine {
 
     // MARK: - Request shaping
 
-    /// JSON: a single JSON item passes through untouched (ModelArts → HTTP engine is a pure
-    /// hop); otherwise an object `{data_id: value}`. Multipart: one part per item.
-    static func body(for request: EngineRequest, shape: HTTPEngineShape) -> (ByteBuffer, String) {
-        if isMultipart(shape) {
+    /// The body of a request that is not a pass-through (`passThroughItem`, written by `encode`
+    /// as it is): JSON → an object `{data_id: value}`; multipart → one part per item.
+    static func body(for request: EngineRequest, multipart: Bool) -> (ByteBuffer, String) {
+        if multipart {
             let boundary = "athena-\(request.sid.hashValue.magnitude)"
             var buffer = ByteBufferAllocator().buffer(capacity: request.items.reduce(256) { $0 + $1.data.count + 160 })
             for item in request.items {
@@ -137,11 +137,6 @@ struct HTTPEngine: Engine {
             }
             buffer.writeString("--\(boundary)--\r\n")
             return (buffer, "multipart/form-data; boundary=\(boundary)")
-        }
-        if let item = passThroughItem(request, multipart: false) {
-            var buffer = ByteBufferAllocator().buffer(capacity: item.data.count)
-            buffer.writeBytes(item.data)
-            return (buffer, "application/json")
         }
         var w = JSONWriter(capacity: request.items.reduce(64) { $0 + $1.data.count * 4 / 3 + 32 })
         w.raw("{")

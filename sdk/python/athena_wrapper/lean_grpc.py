@@ -24,7 +24,7 @@ import threading
 import time
 import urllib.parse
 from concurrent import futures
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import grpc
 import hpack
@@ -34,9 +34,8 @@ from .log import log
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 DATA, HEADERS, PRIORITY, RST_STREAM, SETTINGS, PUSH_PROMISE, PING, GOAWAY, WINDOW_UPDATE, CONTINUATION = range(10)
 END_STREAM, ACK, END_HEADERS, PADDED, PRIORITY_FLAG = 0x1, 0x1, 0x4, 0x8, 0x20
-SETTINGS_HEADER_TABLE_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE = 1, 3, 4, 5
+SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE = 3, 4, 5
 MAX_WINDOW = 2 ** 31 - 1
-FRAME_HEADER = struct.Struct(">I B B I")  # length (24 bits) is unpacked from the first 4 bytes
 
 
 def hpack_int(value: int, prefix_bits: int, first: int) -> bytes:
@@ -176,7 +175,6 @@ class Connection:
         self.window_changed = threading.Condition(self.lock)
         self.closed = False
         self.last_stream = 0
-        self.going_away = False
         # The last header block that only referred to table entries, and what it decoded to: a
         # client repeating the same call sends the same bytes, and such a block leaves the
         # dynamic table as it was, so it decodes the same again (HPACK in Python costs more
@@ -332,9 +330,8 @@ class Connection:
             stream = self.streams.pop(stream_id, None)
             if stream is not None:
                 self.cancel(stream)
-        elif kind == GOAWAY:
-            self.going_away = True
-        # PRIORITY, PUSH_PROMISE (never sent to a server) and unknown frames are ignored.
+        # GOAWAY (the client closes when its calls are done), PRIORITY, PUSH_PROMISE (never sent to
+        # a server) and unknown frames need nothing from a server that only answers.
 
     def on_settings(self, payload: bytes) -> None:
         with self.lock:
@@ -347,8 +344,7 @@ class Connection:
                         stream.send_window += delta
                 elif key == SETTINGS_MAX_FRAME_SIZE:
                     self.peer_max_frame = value
-                elif key == SETTINGS_HEADER_TABLE_SIZE:
-                    pass  # we never index what we send
+                # SETTINGS_HEADER_TABLE_SIZE needs nothing: we never index what we send.
             self.window_changed.notify_all()
 
     def on_header_block(self) -> None:
