@@ -12,6 +12,13 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The gateway's request path: nonisolated async functions run on their caller's executor
+/// (the connection's event loop), so the ~10 awaits of a request do not each ask the runtime
+/// for the task's preferred executor (a lock per `swift_task_switch`).
+let gatewaySettings: [SwiftSetting] = swiftSettings + [
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+]
+
 let package = Package(
     name: "athena-serving",
     platforms: [.macOS(.v15)],
@@ -127,7 +134,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: gatewaySettings
         ),
         .target(
             name: "AthenaCLI",

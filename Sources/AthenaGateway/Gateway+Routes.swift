@@ -20,7 +20,7 @@ struct GatewayRouterAdapter: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let gateway: Gateway
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    @concurrent func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var headers = HTTPHeaders()
         for field in request.headers { headers.add(name: field.name.rawName, value: field.value) }
         let answer: GatewayHTTPResponse
