@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte-level helpers for the HTTP/1.1 heads the gateway parses itself (client requests and
 /// engine answers): header names and tokens are ASCII, compared without building Strings.
 enum ASCIIBytes {
@@ -11,5 +17,38 @@ enum ASCIIBytes {
             if b != expected[k] { return false }
         }
         return true
+    }
+
+    /// Whether `text` starts with the lower-case `prefix`, ignoring ASCII case (a content type
+    /// checked without `lowercased()`, which allocates for anything over 15 bytes).
+    static func hasPrefix(_ text: String, lowercase prefix: StaticString) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.count >= prefix.utf8CodeUnitCount else { return false }
+        return matches(utf8.prefix(prefix.utf8CodeUnitCount), prefix)
+    }
+
+    /// Whether `text` ends with the lower-case `suffix`, ignoring ASCII case.
+    static func hasSuffix(_ text: String, lowercase suffix: StaticString) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.count >= suffix.utf8CodeUnitCount else { return false }
+        return matches(utf8.suffix(suffix.utf8CodeUnitCount), suffix)
+    }
+
+    private static func matches(_ bytes: Substring.UTF8View, _ literal: StaticString) -> Bool {
+        let expected = literal.utf8Start
+        var k = 0
+        for var b in bytes {
+            if b >= 65 && b <= 90 { b += 32 }
+            if b != expected[k] { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// A header value as a String; the most common one shares a literal's storage instead of
+    /// allocating (Strings over 15 bytes live on the heap).
+    static func headerValue(_ bytes: UnsafeRawBufferPointer) -> String {
+        if bytes.count == 16, memcmp(bytes.baseAddress!, "application/json", 16) == 0 { return "application/json" }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -79,7 +79,7 @@ enum ASECodec {
 
     /// `{"header":{code,message,sid,status},"payload":{id:{…}}}` with base64 data.
     static func encode(_ response: EngineResponse, sid: String) -> ByteBuffer {
-        let size = response.items.reduce(128) { $0 + $1.data.count * 4 / 3 + 96 }
+        let size = response.items.reduce(128) { $0 + $1.byteCount * 4 / 3 + 96 }
         var w = JSONWriter(capacity: size)
         let status = response.items.last?.status.rawValue ?? 3
         w.raw("{\"header\":{\"code\":")
@@ -104,7 +104,7 @@ enum ASECodec {
             w.int(item.status.rawValue)
             w.comma()
             w.key(item.kind.fieldName)
-            w.base64(item.data)
+            item.withUnsafeBytes { w.base64($0) }
             w.raw("}")
         }
         w.raw("}}")

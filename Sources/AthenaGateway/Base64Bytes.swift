@@ -57,32 +57,34 @@ enum Base64Bytes {
 
     /// Writes the base64 text of `data` (padded) into `buffer`.
     static func encode(_ data: Data, into buffer: inout ByteBuffer) {
-        let outCount = (data.count + 2) / 3 * 4
+        data.withUnsafeBytes { encode($0, into: &buffer) }
+    }
+
+    static func encode(_ src: UnsafeRawBufferPointer, into buffer: inout ByteBuffer) {
+        let outCount = (src.count + 2) / 3 * 4
         guard outCount > 0 else { return }
-        data.withUnsafeBytes { (src: UnsafeRawBufferPointer) in
-            alphabet.withUnsafeBufferPointer { table in
-                _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: outCount) { dst in
-                    var i = 0, o = 0
-                    let whole = src.count / 3 * 3
-                    while i < whole {
-                        let v = UInt32(src[i]) << 16 | UInt32(src[i + 1]) << 8 | UInt32(src[i + 2])
-                        dst[o] = table[Int(v >> 18 & 63)]
-                        dst[o + 1] = table[Int(v >> 12 & 63)]
-                        dst[o + 2] = table[Int(v >> 6 & 63)]
-                        dst[o + 3] = table[Int(v & 63)]
-                        i += 3
-                        o += 4
-                    }
-                    let rest = src.count - whole
-                    if rest > 0 {
-                        let v = UInt32(src[i]) << 16 | (rest == 2 ? UInt32(src[i + 1]) << 8 : 0)
-                        dst[o] = table[Int(v >> 18 & 63)]
-                        dst[o + 1] = table[Int(v >> 12 & 63)]
-                        dst[o + 2] = rest == 2 ? table[Int(v >> 6 & 63)] : UInt8(ascii: "=")
-                        dst[o + 3] = UInt8(ascii: "=")
-                    }
-                    return outCount
+        alphabet.withUnsafeBufferPointer { table in
+            _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: outCount) { dst in
+                var i = 0, o = 0
+                let whole = src.count / 3 * 3
+                while i < whole {
+                    let v = UInt32(src[i]) << 16 | UInt32(src[i + 1]) << 8 | UInt32(src[i + 2])
+                    dst[o] = table[Int(v >> 18 & 63)]
+                    dst[o + 1] = table[Int(v >> 12 & 63)]
+                    dst[o + 2] = table[Int(v >> 6 & 63)]
+                    dst[o + 3] = table[Int(v & 63)]
+                    i += 3
+                    o += 4
                 }
+                let rest = src.count - whole
+                if rest > 0 {
+                    let v = UInt32(src[i]) << 16 | (rest == 2 ? UInt32(src[i + 1]) << 8 : 0)
+                    dst[o] = table[Int(v >> 18 & 63)]
+                    dst[o + 1] = table[Int(v >> 12 & 63)]
+                    dst[o + 2] = rest == 2 ? table[Int(v >> 6 & 63)] : UInt8(ascii: "=")
+                    dst[o + 3] = UInt8(ascii: "=")
+                }
+                return outCount
             }
         }
     }

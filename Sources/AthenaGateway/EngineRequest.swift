@@ -1,8 +1,18 @@
 public import Foundation
+public import NIOCore
 
 /// One data frame between gateway and engine: the ase-proto `GeneralData` shape, raw bytes (no
 /// base64 on this hop).
 public struct EngineItem: Sendable, Hashable {
+    /// Where an item's bytes live: `Data` (decoded base64, multipart parts, engine protocol
+    /// answers) or the `ByteBuffer` they arrived in. A pass-through body (ModelArts JSON to an
+    /// HTTP engine and its answer back) stays a slice of the socket's buffer end to end: no
+    /// copy into `Data` and back, four allocations fewer per request.
+    enum Bytes: Sendable {
+        case data(Data)
+        case buffer(ByteBuffer)
+    }
+
     /// Kind of data; a hint for the engine, mirrors `GeneralData.DataType`.
     public enum Kind: Int, Sendable, Hashable, CaseIterable {
         case text = 0, audio = 1, image = 2, video = 3
@@ -43,18 +53,86 @@ public struct EngineItem: Sendable, Hashable {
 
     /// `content-type: application/json`, shared (a literal would allocate a dictionary per request).
     static let jsonDescArgs: [String: String] = ["content-type": "application/json"]
-    public var data: Data
+    var bytes: Bytes
+
+    /// The bytes as `Data` (a copy when they are held in a `ByteBuffer`: hot paths use
+    /// ``byteCount``, ``withUnsafeBytes(_:)``, ``write(into:)`` and ``byteBuffer`` instead).
+    public var data: Data {
+        get {
+            switch bytes {
+            case .data(let data): data
+            case .buffer(let buffer): buffer.data
+            }
+        }
+        set { bytes = .data(newValue) }
+    }
 
     public init(
         dataID: String, frameID: UInt32 = 0, kind: Kind = .text, status: Status = .once,
         descArgs: [String: String] = [:], data: Data
+    ) {
+        self.init(dataID: dataID, frameID: frameID, kind: kind, status: status, descArgs: descArgs, bytes: .data(data))
+    }
+
+    init(
+        dataID: String, frameID: UInt32 = 0, kind: Kind = .text, status: Status = .once,
+        descArgs: [String: String] = [:], bytes: Bytes
     ) {
         self.dataID = dataID
         self.frameID = frameID
         self.kind = kind
         self.status = status
         self.descArgs = descArgs
-        self.data = data
+        self.bytes = bytes
+    }
+
+    /// How many bytes the item carries.
+    var byteCount: Int {
+        switch bytes {
+        case .data(let data): data.count
+        case .buffer(let buffer): buffer.readableBytes
+        }
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch bytes {
+        case .data(let data): try data.withUnsafeBytes(body)
+        case .buffer(let buffer): try buffer.withUnsafeReadableBytes(body)
+        }
+    }
+
+    /// Appends the bytes to `buffer`.
+    func write(into buffer: inout ByteBuffer) {
+        switch bytes {
+        case .data(let data): buffer.writeBytes(data)
+        case .buffer(var bytes): buffer.writeBuffer(&bytes)
+        }
+    }
+
+    /// The bytes as a `ByteBuffer` (the same one, no copy, when they arrived in one).
+    var byteBuffer: ByteBuffer {
+        switch bytes {
+        case .data(let data):
+            var buffer = ByteBufferAllocator().buffer(capacity: data.count)
+            buffer.writeBytes(data)
+            return buffer
+        case .buffer(let buffer): return buffer
+        }
+    }
+
+    public static func == (a: EngineItem, b: EngineItem) -> Bool {
+        a.dataID == b.dataID && a.frameID == b.frameID && a.kind == b.kind && a.status == b.status
+            && a.descArgs == b.descArgs
+            && a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.elementsEqual(y) } }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dataID)
+        hasher.combine(frameID)
+        hasher.combine(kind)
+        hasher.combine(status)
+        hasher.combine(descArgs)
+        withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
 

@@ -95,7 +95,7 @@ enum EngineWire {
         if item.kind.rawValue != 0 { size += 1 + varintSize(UInt64(item.kind.rawValue)) }
         if item.status.rawValue != 0 { size += 1 + varintSize(UInt64(item.status.rawValue)) }
         for (key, value) in item.descArgs { size += lengthFieldSize(GeneralDataField.descArgs, mapEntrySize(key, value)) }
-        if !item.data.isEmpty { size += lengthFieldSize(GeneralDataField.data, item.data.count) }
+        if item.byteCount > 0 { size += lengthFieldSize(GeneralDataField.data, item.byteCount) }
         return size
     }
 
@@ -114,10 +114,11 @@ enum EngineWire {
             writeVarint(UInt64(item.status.rawValue), into: &buffer)
         }
         for (key, value) in item.descArgs { writeMapEntry(GeneralDataField.descArgs, key, value, into: &buffer) }
-        if !item.data.isEmpty {
+        let count = item.byteCount
+        if count > 0 {
             writeTag(GeneralDataField.data, 2, into: &buffer)
-            writeVarint(UInt64(item.data.count), into: &buffer)
-            buffer.writeBytes(item.data)
+            writeVarint(UInt64(count), into: &buffer)
+            item.write(into: &buffer)
         }
     }
 

@@ -17,6 +17,8 @@ struct HTTPEngine: Engine {
     let hostHeader: String
     /// The engine takes multipart/form-data (decided once, not per request).
     let multipart: Bool
+    /// `METHOD path HTTP/1.1\r\nhost: host:port\r\ncontent-type: `, the same for every request.
+    let requestHead: ByteBuffer
 
     init(endpoint: HostPort, shape: HTTPEngineShape) {
         self.endpoint = endpoint
@@ -24,6 +26,7 @@ struct HTTPEngine: Engine {
         self.hostHeader = endpoint.description
         self.multipart = Self.isMultipart(shape)
         self.pool = HTTPConnectionPool(host: endpoint.host, port: endpoint.port)
+        self.requestHead = ByteBuffer(string: "\(shape.method.uppercased()) \(shape.path) HTTP/1.1\r\nhost: \(endpoint.description)\r\ncontent-type: ")
     }
 
     func infer(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse {
@@ -39,7 +42,7 @@ struct HTTPEngine: Engine {
         switch reply.status {
         case 200..<300:
             let desc = type == "application/json" ? EngineItem.jsonDescArgs : ["content-type": type]
-            let item = EngineItem(dataID: "body", kind: .text, descArgs: desc, data: reply.body.data)
+            let item = EngineItem(dataID: "body", kind: .text, descArgs: desc, bytes: .buffer(reply.body))
             return EngineResponse(items: [item])
         case 400..<500:
             return EngineResponse(code: 30400, message: "engine answered \(reply.status): \(Self.snippet(reply.body))", items: [])
@@ -56,14 +59,9 @@ struct HTTPEngine: Engine {
         var body: ByteBuffer?
         var contentType = "application/json"
         if passThrough == nil { (body, contentType) = Self.body(for: request, multipart: multipart) }
-        let bodyBytes = passThrough?.data.count ?? body?.readableBytes ?? 0
-        var out = ByteBufferAllocator().buffer(capacity: 192 + shape.path.utf8.count + request.sid.utf8.count + bodyBytes)
-        out.writeString(shape.method.uppercased())
-        out.writeStaticString(" ")
-        out.writeString(shape.path)
-        out.writeStaticString(" HTTP/1.1\r\nhost: ")
-        out.writeString(hostHeader)
-        out.writeStaticString("\r\ncontent-type: ")
+        let bodyBytes = passThrough?.byteCount ?? body?.readableBytes ?? 0
+        var out = ByteBufferAllocator().buffer(capacity: 128 + requestHead.readableBytes + request.sid.utf8.count + bodyBytes)
+        out.writeImmutableBuffer(requestHead)
         out.writeString(contentType)
         out.writeStaticString("\r\ncontent-length: ")
         out.writeString(String(bodyBytes))
@@ -80,7 +78,7 @@ struct HTTPEngine: Engine {
         }
         out.writeStaticString("\r\n\r\n")
         if let passThrough {
-            out.writeBytes(passThrough.data)
+            passThrough.write(into: &out)
         } else if var body {
             out.writeBuffer(&body)
         }
@@ -124,7 +122,7 @@ struct HTTPEngine: Engine {
     static func body(for request: EngineRequest, multipart: Bool) -> (ByteBuffer, String) {
         if multipart {
             let boundary = "athena-\(request.sid.hashValue.magnitude)"
-            var buffer = ByteBufferAllocator().buffer(capacity: request.items.reduce(256) { $0 + $1.data.count + 160 })
+            var buffer = ByteBufferAllocator().buffer(capacity: request.items.reduce(256) { $0 + $1.byteCount + 160 })
             for item in request.items {
                 buffer.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(item.dataID)\"")
                 if let filename = item.descArgs["filename"] ?? (item.kind == .text ? nil : item.dataID) {
@@ -132,18 +130,18 @@ struct HTTPEngine: Engine {
                 }
                 let type = item.descArgs["content-type"] ?? item.descArgs["content_type"] ?? (item.kind == .text ? "text/plain" : "application/octet-stream")
                 buffer.writeString("\r\nContent-Type: \(type)\r\n\r\n")
-                buffer.writeBytes(item.data)
+                item.write(into: &buffer)
                 buffer.writeString("\r\n")
             }
             buffer.writeString("--\(boundary)--\r\n")
             return (buffer, "multipart/form-data; boundary=\(boundary)")
         }
-        var w = JSONWriter(capacity: request.items.reduce(64) { $0 + $1.data.count * 4 / 3 + 32 })
+        var w = JSONWriter(capacity: request.items.reduce(64) { $0 + $1.byteCount * 4 / 3 + 32 })
         w.raw("{")
         for (i, item) in request.items.enumerated() {
             if i > 0 { w.comma() }
             w.key(item.dataID)
-            if item.kind == .text { ResultValue.write(item, into: &w) } else { w.base64(item.data) }
+            if item.kind == .text { ResultValue.write(item, into: &w) } else { item.withUnsafeBytes { w.base64($0) } }
         }
         w.raw("}")
         return (w.buffer, "application/json")

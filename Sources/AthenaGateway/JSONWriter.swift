@@ -60,8 +60,13 @@ struct JSONWriter {
 
     /// A base64 string of `data` (the client-side encoding of ASE payloads).
     mutating func base64(_ data: Data) {
+        data.withUnsafeBytes { base64($0) }
+    }
+
+    /// A base64 string of `bytes`.
+    mutating func base64(_ bytes: UnsafeRawBufferPointer) {
         buffer.writeInteger(UInt8(ascii: "\""))
-        Base64Bytes.encode(data, into: &buffer)
+        Base64Bytes.encode(bytes, into: &buffer)
         buffer.writeInteger(UInt8(ascii: "\""))
     }
 

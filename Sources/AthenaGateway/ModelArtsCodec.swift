@@ -6,8 +6,8 @@ import NIOCore
 /// (content-type application/json, the raw bytes); a multipart body one item per part.
 enum ModelArtsCodec {
     static func decode(_ body: ByteBuffer, contentType: String?, service: String, sid: String, version: VersionRuntime?) throws -> EngineRequest {
-        let type = contentType?.lowercased() ?? "application/json"
-        if type.hasPrefix("multipart/form-data") {
+        let type = contentType ?? "application/json"
+        if ASCIIBytes.hasPrefix(type, lowercase: "multipart/form-data") {
             guard let boundary = MultipartForm.boundary(fromContentType: contentType ?? "") else {
                 throw GatewayError(.invalidRequest, "multipart/form-data without a boundary")
             }
@@ -26,7 +26,9 @@ enum ModelArtsCodec {
             }
             return EngineRequest(sid: sid, service: service, items: items)
         }
-        guard type.hasPrefix("application/json") || type.hasSuffix("+json") || type.hasPrefix("text/") else {
+        guard ASCIIBytes.hasPrefix(type, lowercase: "application/json") || ASCIIBytes.hasSuffix(type, lowercase: "+json")
+            || ASCIIBytes.hasPrefix(type, lowercase: "text/")
+        else {
             throw GatewayError(.invalidRequest, "unsupported content type \(contentType ?? ""): use application/json or multipart/form-data")
         }
         // Without a schema the body only needs to be JSON: check its syntax, do not parse it.
@@ -38,7 +40,7 @@ enum ModelArtsCodec {
         } else if let problem = JSONSyntax.problem(in: body) {
             throw GatewayError(.malformedJSON, "malformed JSON: \(problem)")
         }
-        let item = EngineItem(dataID: "body", kind: .text, descArgs: EngineItem.jsonDescArgs, data: body.data)
+        let item = EngineItem(dataID: "body", kind: .text, descArgs: EngineItem.jsonDescArgs, bytes: .buffer(body))
         return EngineRequest(sid: sid, service: service, items: [item])
     }
 
@@ -54,9 +56,7 @@ enum ModelArtsCodec {
     /// A single result item is the body as is; several become one JSON object.
     static func encode(_ response: EngineResponse) -> (body: ByteBuffer, contentType: String) {
         if response.items.count == 1, let item = response.items.first {
-            var buffer = ByteBufferAllocator().buffer(capacity: item.data.count)
-            buffer.writeBytes(item.data)
-            return (buffer, item.descArgs["content-type"] ?? item.descArgs["content_type"] ?? "application/json")
+            return (item.byteBuffer, item.descArgs["content-type"] ?? item.descArgs["content_type"] ?? "application/json")
         }
         var w = JSONWriter(capacity: 256)
         ResultValue.writeItems(response.items, into: &w)

@@ -5,13 +5,14 @@ import KubeModel
 /// embedded as JSON, text as a string, anything else as `{"b64": "..."}`.
 enum ResultValue {
     static func write(_ item: EngineItem, into w: inout JSONWriter) {
-        if looksLikeJSON(item.data), JSONSyntax.problem(in: item.data) == nil {
-            w.rawBytes(item.data)
-        } else if let text = String(data: item.data, encoding: .utf8), item.kind == .text {
+        let data = item.data
+        if looksLikeJSON(data), JSONSyntax.problem(in: data) == nil {
+            w.rawBytes(data)
+        } else if let text = String(data: data, encoding: .utf8), item.kind == .text {
             w.string(text)
         } else {
             w.raw("{\"b64\":")
-            w.base64(item.data)
+            w.base64(data)
             w.raw("}")
         }
     }
