@@ -24,17 +24,21 @@ enum HTTPEngineConnectionError: Error, Sendable, Equatable {
     case malformed(String)
 }
 
-/// One keep-alive HTTP/1.1 connection to an engine: ``HTTPEngineResponseDecoder``, then this
-/// handler, which runs one request at a time (no pipelining; the request is one pre-encoded
-/// buffer) and resumes its caller with the whole answer. Lives on its channel's event loop.
-/// Every path out of a call (answer, error, close, deadline) resumes the caller exactly once.
+/// One keep-alive HTTP/1.1 connection to an engine: the only handler of its channel. It runs
+/// one request at a time (no pipelining; the request is one pre-encoded buffer), decodes the
+/// answer from the socket's bytes (``HTTPEngineResponseDecoder``) and resumes its caller with
+/// it. Lives on its channel's event loop. Every path out of a call (answer, error, close,
+/// deadline) resumes the caller exactly once.
 final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPEngineReply
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     static let maxResponseBytes = 64 * 1024 * 1024
 
     private var context: ChannelHandlerContext?
+    private var decoder = HTTPEngineResponseDecoder()
+    /// Bytes read but not decoded yet (an answer's head cut across reads).
+    private var unparsed: ByteBuffer?
     private var pending: UnsafeContinuation<HTTPEngineReply, any Error>?
     /// The deadline of the request in flight.
     private var deadline = NIODeadline.distantFuture
@@ -83,7 +87,24 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let reply = unwrapInboundIn(data)
+        var input = unwrapInboundIn(data)
+        if var earlier = unparsed {
+            unparsed = nil
+            earlier.writeBuffer(&input)
+            input = earlier
+        }
+        do {
+            while let reply = try decoder.next(&input) {
+                deliver(reply, context: context)
+            }
+        } catch {
+            fail((error as? HTTPEngineConnectionError) ?? .malformed("\(error)"))
+            return
+        }
+        if input.readableBytes > 0 { unparsed = input }
+    }
+
+    private func deliver(_ reply: HTTPEngineReply, context: ChannelHandlerContext) {
         guard let continuation = pending else {
             // An answer nobody asked for: the connection is out of step, drop it.
             context.close(promise: nil)
@@ -94,6 +115,13 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        var rest = unparsed ?? ByteBuffer()
+        unparsed = nil
+        do {
+            if let reply = try decoder.end(&rest) { deliver(reply, context: context) }
+        } catch {
+            fail((error as? HTTPEngineConnectionError) ?? .closedDuringResponse, close: false)
+        }
         fail(.closedBeforeResponse, close: false)
         context.fireChannelInactive()
     }

@@ -8,8 +8,13 @@ import NIOCore
 /// HEAD answers have no body), which forces NIO's request encoder and three boxed writes per
 /// request, and it hands out heads, body parts and ends separately. The engine hop only needs
 /// one complete answer per request; this costs a fraction and keeps the request one buffer.
-struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
-    typealias InboundOut = HTTPEngineReply
+///
+/// Not a `ByteToMessageDecoder` either: ``HTTPEngineConnectionHandler`` calls ``next(_:)`` from
+/// its own `channelRead` and resumes the waiting request with the answer, without a second
+/// handler, an `NIOAny` box per answer and `ByteToMessageHandler`'s buffer bookkeeping.
+struct HTTPEngineResponseDecoder {
+    /// What one decoding step did.
+    enum Step { case `continue`, needMoreData }
 
     static let maxHeadBytes = 64 * 1024
 
@@ -30,8 +35,36 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
     }
 
     private var state = State.head
+    /// The answer the last step completed.
+    private var completed: HTTPEngineReply?
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    /// Consumes what it can of `buffer` and returns the next whole answer, or `nil` when more
+    /// bytes are needed (what is left in `buffer` must be passed again, with what follows).
+    mutating func next(_ buffer: inout ByteBuffer) throws -> HTTPEngineReply? {
+        while completed == nil, try step(&buffer) == .continue {}
+        defer { completed = nil }
+        return completed
+    }
+
+    /// The connection closed: the answer that ends with the close (no length given), `nil`
+    /// between answers, or `closedDuringResponse` for an answer cut short. Call after
+    /// ``next(_:)`` returned `nil`.
+    mutating func end(_ buffer: inout ByteBuffer) throws -> HTTPEngineReply? {
+        switch state {
+        case .untilClose(var head):
+            head.body.writeBuffer(&buffer)
+            try checkSize(head)
+            state = .head
+            return HTTPEngineReply(status: head.status, contentType: head.contentType, body: head.body, keepAlive: head.keepAlive)
+        case .head where buffer.readableBytes == 0:
+            return nil  // closed between answers (or before any): the connection handler decides
+        default:
+            state = .head
+            throw HTTPEngineConnectionError.closedDuringResponse
+        }
+    }
+
+    private mutating func step(_ buffer: inout ByteBuffer) throws -> Step {
         switch state {
         case .head:
             guard let end = Self.find(crlfcrlf: buffer) else {
@@ -40,7 +73,7 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
             }
             let parsed = try buffer.withUnsafeReadableBytes { bytes in try Self.parseHead(UnsafeRawBufferPointer(rebasing: bytes[0..<end])) }
             buffer.moveReaderIndex(forwardBy: end + 4)
-            start(parsed, context: context)
+            start(parsed)
             return .continue
         case .fixed(var head, let remaining):
             let take = min(remaining, buffer.readableBytes)
@@ -49,15 +82,15 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
                 // The whole body is here (the usual case): hand it on as a slice, no copy.
                 head.body = buffer.readSlice(length: take)!
                 try checkSize(head)
-                finish(head, context: context)
+                finish(head)
                 return .continue
             }
-            if head.body.capacity == 0 { head.body = context.channel.allocator.buffer(capacity: min(remaining, 1 << 20)) }
+            if head.body.capacity == 0 { head.body = ByteBufferAllocator().buffer(capacity: min(remaining, 1 << 20)) }
             var slice = buffer.readSlice(length: take)!
             head.body.writeBuffer(&slice)
             try checkSize(head)
             if remaining - take == 0 {
-                finish(head, context: context)
+                finish(head)
             } else {
                 state = .fixed(head, remaining: remaining - take)
             }
@@ -87,7 +120,7 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
             return .continue
         case .trailers(let head):
             guard let line = try Self.readLine(&buffer) else { return .needMoreData }
-            if line.isEmpty { finish(head, context: context) }
+            if line.isEmpty { finish(head) }
             return .continue
         case .untilClose(var head):
             guard buffer.readableBytes > 0 else { return .needMoreData }
@@ -96,20 +129,6 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
             state = .untilClose(head)
             return .needMoreData
         }
-    }
-
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        while try decode(context: context, buffer: &buffer) == .continue {}
-        switch state {
-        case .untilClose(let head) where seenEOF:
-            finish(head, context: context)
-        case .head where buffer.readableBytes == 0:
-            break  // closed between answers (or before any): the connection handler decides
-        default:
-            state = .head
-            throw HTTPEngineConnectionError.closedDuringResponse
-        }
-        return .needMoreData
     }
 
     // MARK: - Pieces
@@ -174,7 +193,7 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
                 head.connectionClose = ASCIIBytes.equalsLowercase(value, "close")
                 head.connectionKeepAlive = ASCIIBytes.equalsLowercase(value, "keep-alive")
             } else if ASCIIBytes.equalsLowercase(name, "content-type") {
-                head.contentType = String(decoding: value, as: UTF8.self)
+                head.contentType = ASCIIBytes.headerValue(value)
             }
             i = lineEnd + 2
         }
@@ -182,18 +201,18 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
     }
 
 
-    private mutating func start(_ parsed: ParsedHead, context: ChannelHandlerContext) {
+    private mutating func start(_ parsed: ParsedHead) {
         // 1xx interim answers (100 Continue, 103 Early Hints) are skipped.
         if parsed.status < 200 && parsed.status != 101 { return }
         let keepAlive = parsed.http10 ? parsed.connectionKeepAlive : !parsed.connectionClose
         // The body buffer is made when a body arrives in pieces (a whole one is passed as a slice).
         let head = Head(status: parsed.status, contentType: parsed.contentType, keepAlive: keepAlive, body: ByteBuffer())
         if parsed.status == 204 || parsed.status == 304 {
-            finish(head, context: context)
+            finish(head)
         } else if parsed.chunked {
             state = .chunkSize(head)
         } else if let contentLength = parsed.contentLength {
-            if contentLength == 0 { finish(head, context: context) } else { state = .fixed(head, remaining: contentLength) }
+            if contentLength == 0 { finish(head) } else { state = .fixed(head, remaining: contentLength) }
         } else {
             var closing = head
             closing.keepAlive = false
@@ -201,9 +220,9 @@ struct HTTPEngineResponseDecoder: ByteToMessageDecoder {
         }
     }
 
-    private mutating func finish(_ head: Head, context: ChannelHandlerContext) {
+    private mutating func finish(_ head: Head) {
         state = .head
-        context.fireChannelRead(wrapInboundOut(HTTPEngineReply(status: head.status, contentType: head.contentType, body: head.body, keepAlive: head.keepAlive)))
+        completed = HTTPEngineReply(status: head.status, contentType: head.contentType, body: head.body, keepAlive: head.keepAlive)
     }
 
     private func checkSize(_ head: Head) throws {

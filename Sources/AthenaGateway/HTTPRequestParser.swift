@@ -240,6 +240,7 @@ struct HTTPRequestParser {
         }
 
         var headers = HTTPHeaders()
+        headers.reserveCapacity(8)
         var contentLength: Int?
         var transferEncoding = false
         var chunked = false
@@ -287,7 +288,7 @@ struct HTTPRequestParser {
             }
             headers.add(
                 name: String(decoding: name, as: UTF8.self),
-                value: String(decoding: value, as: UTF8.self))
+                value: ASCIIBytes.headerValue(value))
             lineStart = end + 2
         }
         if transferEncoding && contentLength != nil {
