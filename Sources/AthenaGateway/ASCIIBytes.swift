@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import NIOCore
+
 /// Byte-level helpers for the HTTP/1.1 heads the gateway parses itself (client requests and
 /// engine answers): header names and tokens are ASCII, compared without building Strings.
 enum ASCIIBytes {
@@ -50,5 +52,25 @@ enum ASCIIBytes {
     static func headerValue(_ bytes: UnsafeRawBufferPointer) -> String {
         if bytes.count == 16, memcmp(bytes.baseAddress!, "application/json", 16) == 0 { return "application/json" }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes `value` in decimal (a content-length, a status or error code) without making a
+    /// String first.
+    static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
+        guard value > 0 else {
+            if value == 0 { buffer.writeInteger(UInt8(ascii: "0")) } else { buffer.writeString(String(value)) }
+            return
+        }
+        var digits = 0
+        var rest = value
+        while rest > 0 { digits += 1; rest /= 10 }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { out in
+            var v = value
+            for i in stride(from: digits - 1, through: 0, by: -1) {
+                out[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
+            }
+            return digits
+        }
     }
 }

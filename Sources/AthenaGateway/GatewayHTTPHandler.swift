@@ -274,15 +274,19 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// `HTTP/1.1 <status>` and the headers, written straight into `out`.
     static func writeHead(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, into out: inout ByteBuffer) {
-        let status = HTTPResponseStatus(statusCode: response.status.code)
-        out.writeStaticString("HTTP/1.1 ")
-        out.writeString(String(status.code))
-        out.writeStaticString(" ")
-        out.writeString(status.reasonPhrase)
+        if response.status.code == 200 {
+            out.writeStaticString("HTTP/1.1 200 OK")
+        } else {
+            let status = HTTPResponseStatus(statusCode: response.status.code)
+            out.writeStaticString("HTTP/1.1 ")
+            ASCIIBytes.writeDecimal(Int(status.code), into: &out)
+            out.writeStaticString(" ")
+            out.writeString(status.reasonPhrase)
+        }
         out.writeStaticString("\r\ncontent-type: ")
         out.writeString(response.contentType)
         out.writeStaticString("\r\ncontent-length: ")
-        out.writeString(String(response.body.readableBytes))
+        ASCIIBytes.writeDecimal(response.body.readableBytes, into: &out)
         out.writeStaticString("\r\nx-athena-sid: ")
         out.writeString(response.sid)
         if let service = response.service {
@@ -295,7 +299,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if let code = response.code {
             out.writeStaticString("\r\nx-athena-code: ")
-            out.writeString(String(code))
+            ASCIIBytes.writeDecimal(code, into: &out)
         }
         if !keepAlive {
             out.writeStaticString("\r\nconnection: close")

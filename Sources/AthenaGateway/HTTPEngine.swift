@@ -64,7 +64,7 @@ struct HTTPEngine: Engine {
         out.writeImmutableBuffer(requestHead)
         out.writeString(contentType)
         out.writeStaticString("\r\ncontent-length: ")
-        out.writeString(String(bodyBytes))
+        ASCIIBytes.writeDecimal(bodyBytes, into: &out)
         if Self.isSafeHeaderText(request.sid) {
             out.writeStaticString("\r\nx-athena-sid: ")
             out.writeString(request.sid)
