@@ -26,25 +26,15 @@ struct Dispatcher: Sendable {
                 return response
             } catch let error as EngineError {
                 metrics.upstreamError(service: service.name, version: version.name, kind: "\(error.kind)")
-                switch error.kind {
-                case .unreachable:
-                    version.endpoints.release(lease, outcome: .failure)
-                    let others = version.endpoints.snapshot().contains { $0.address != lease.address }
-                    if attempt == 0 && others && ContinuousClock.now < deadline {
-                        excluded = lease.address
-                        continue
-                    }
-                    throw GatewayError(.engineUnreachable, "engine \(lease.address) unreachable: \(error.message)")
-                case .transport:
-                    version.endpoints.release(lease, outcome: .failure)
-                    throw GatewayError(.engineUnreachable, "connection to engine \(lease.address) lost: \(error.message)")
-                case .timeout:
-                    version.endpoints.release(lease, outcome: .neutral)
-                    throw GatewayError(.timeout, "engine did not answer within \(service.route.limits.timeoutSeconds) s")
-                case .badResponse, .unsupported:
-                    version.endpoints.release(lease, outcome: .neutral)
-                    throw GatewayError(.engineError, "engine \(lease.address): \(error.message)")
+                let (outcome, failure) = Self.verdict(error, address: lease.address, service: service)
+                version.endpoints.release(lease, outcome: outcome)
+                if error.kind == .unreachable, attempt == 0, ContinuousClock.now < deadline,
+                    version.endpoints.snapshot().contains(where: { $0.address != lease.address })
+                {
+                    excluded = lease.address
+                    continue
                 }
+                throw failure
             } catch {
                 version.endpoints.release(lease, outcome: .neutral)
                 if error is CancellationError || Task.isCancelled {
@@ -54,5 +44,54 @@ struct Dispatcher: Sendable {
             }
         }
         throw GatewayError(.engineUnreachable, "no engine endpoint could be reached")
+    }
+
+    /// The call without a task (see ``ImmediateEngine``): when an endpoint is free now and its
+    /// engine can start at once, starts the call and returns `true`; `completion` then runs on
+    /// this event loop with the engine's response, the error to answer with, or `nil` — the
+    /// request did not reach an engine, or reached one still loading, and may go again: the
+    /// caller takes the async path (``call(_:service:version:hashKey:deadline:)``), which also
+    /// waits for a slot, connects and retries. `false`, having done nothing, otherwise.
+    func callNow(
+        _ request: EngineRequest, service: ServiceRuntime, version: VersionRuntime, hashKey: String?,
+        deadline: ContinuousClock.Instant, completion: @escaping @Sendable (Result<EngineResponse, GatewayError>?) -> Void
+    ) -> Bool {
+        guard let lease = version.endpoints.tryAcquire(hashKey: hashKey) else { return false }
+        guard let engine = lease.engine as? any ImmediateEngine else {
+            version.endpoints.release(lease, outcome: .neutral)
+            return false
+        }
+        let metrics = self.metrics
+        let started = engine.inferNow(request, deadline: deadline) { outcome in
+            switch outcome {
+            case .answered(let response):
+                version.endpoints.release(lease, outcome: .success)
+                completion(response.code == EngineCodeRange.notReady ? nil : .success(response))
+            case .notSent:
+                version.endpoints.release(lease, outcome: .neutral)
+                completion(nil)
+            case .failed(let error):
+                metrics.upstreamError(service: service.name, version: version.name, kind: "\(error.kind)")
+                let (health, failure) = Self.verdict(error, address: lease.address, service: service)
+                version.endpoints.release(lease, outcome: health)
+                completion(error.kind == .unreachable ? nil : .failure(failure))
+            }
+        }
+        if !started { version.endpoints.release(lease, outcome: .neutral) }
+        return started
+    }
+
+    /// What an engine failure says about the endpoint's health, and the error the client gets.
+    static func verdict(_ error: EngineError, address: HostPort, service: ServiceRuntime) -> (EndpointSet.Outcome, GatewayError) {
+        switch error.kind {
+        case .unreachable:
+            (.failure, GatewayError(.engineUnreachable, "engine \(address) unreachable: \(error.message)"))
+        case .transport:
+            (.failure, GatewayError(.engineUnreachable, "connection to engine \(address) lost: \(error.message)"))
+        case .timeout:
+            (.neutral, GatewayError(.timeout, "engine did not answer within \(service.route.limits.timeoutSeconds) s"))
+        case .badResponse, .unsupported:
+            (.neutral, GatewayError(.engineError, "engine \(address): \(error.message)"))
+        }
     }
 }

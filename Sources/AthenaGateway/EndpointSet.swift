@@ -113,8 +113,20 @@ public final class EndpointSet: Sendable {
     /// An endpoint for one request. Waits up to the queue timeout (or `deadline`, whichever is
     /// first) when every endpoint is at its concurrency limit.
     public func acquire(hashKey: String?, excluding: HostPort? = nil, deadline: ContinuousClock.Instant) async throws -> Lease {
+        if let immediate = acquireNow(hashKey: hashKey, excluding: excluding) { return try immediate.get() }
+        return try await waitForSlot(hashKey: hashKey, excluding: excluding, deadline: deadline)
+    }
+
+    /// An endpoint free right now, or `nil` when every endpoint is busy (or there is none):
+    /// ``acquire(hashKey:excluding:deadline:)`` waits, or says why there is none.
+    public func tryAcquire(hashKey: String?) -> Lease? {
+        try? acquireNow(hashKey: hashKey, excluding: nil)?.get()
+    }
+
+    /// The lease if an endpoint is free now, the error if there is none at all, `nil` if all are busy.
+    private func acquireNow(hashKey: String?, excluding: HostPort?) -> Result<Lease, GatewayError>? {
         let now = clock.now
-        let immediate: Result<Lease, GatewayError>? = state.withLock { state in
+        return state.withLock { state in
             if state.slots.isEmpty || (excluding != nil && state.slots.allSatisfy { $0.address == excluding }) {
                 return .failure(GatewayError(.noHealthyEndpoint, "no engine endpoint available"))
             }
@@ -124,8 +136,6 @@ public final class EndpointSet: Sendable {
             }
             return nil
         }
-        if let immediate { return try immediate.get() }
-        return try await waitForSlot(hashKey: hashKey, excluding: excluding, deadline: deadline)
     }
 
     /// Returns an endpoint and records what happened on it.

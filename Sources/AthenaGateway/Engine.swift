@@ -29,6 +29,28 @@ extension Engine {
     public func shutdown() async {}
 }
 
+/// An engine that can also start a once call without a task: from the event loop the request
+/// arrived on, when it has a connection ready there (the usual case under load). The request
+/// path then runs as callbacks on that loop (``Gateway/handleNow(_:answer:)``): no task, no
+/// executor job, no async frames per request — on the pass-through hop those cost more CPU than
+/// everything else the gateway does.
+public protocol ImmediateEngine: Engine {
+    /// Starts the call and returns `true`; `completion` then runs exactly once, on this event
+    /// loop. Returns `false`, having done nothing, when the call cannot start at once (no
+    /// connection ready on this loop, deadline already passed): the caller uses ``infer``.
+    func inferNow(_ request: EngineRequest, deadline: ContinuousClock.Instant,
+                  completion: @escaping @Sendable (ImmediateOutcome) -> Void) -> Bool
+}
+
+/// How a call started by ``ImmediateEngine/inferNow(_:deadline:completion:)`` ended.
+public enum ImmediateOutcome: Sendable {
+    case answered(EngineResponse)
+    case failed(EngineError)
+    /// The request did not reach the engine (a keep-alive connection the engine had closed):
+    /// it may be sent again, through ``Engine/infer(_:deadline:)``.
+    case notSent
+}
+
 /// A bidirectional stream of frames with an engine (ASE status 0/1/2 sessions).
 public protocol EngineSession: Sendable {
     /// Sends frames of the next request chunk.

@@ -1,5 +1,5 @@
 public import Foundation
-public import NIOCore
+import NIOCore
 
 /// One data frame between gateway and engine: the ase-proto `GeneralData` shape, raw bytes (no
 /// base64 on this hop).

@@ -21,6 +21,13 @@ extension Gateway {
         } catch {
             response = .error(GatewayError(.internalError, "internal error: \(error)"), sid: sid)
         }
+        return completed(response, request, sid: sid, since: start)
+    }
+
+    /// The last step of every request, however it ran: the sid on the answer, metrics, the
+    /// access log (balances the `inflight` increment made when the request began).
+    func completed(_ response: GatewayHTTPResponse, _ request: GatewayHTTPRequest, sid: String, since start: ContinuousClock.Instant) -> GatewayHTTPResponse {
+        var response = response
         response.sid = sid
         metrics.inflight.decrement()
         finished(request, response, since: start)
@@ -43,11 +50,14 @@ extension Gateway {
 
     // MARK: - Routing
 
-    /// Every route of the gateway. Unknown paths → 404, known paths with another method → 405,
-    /// both as ASE errors.
+    /// Every route of the gateway: inference `POST`s (``inferenceTarget(_:parts:)``), then the
+    /// operational routes. Unknown paths → 404, known paths with another method → 405, both as
+    /// ASE errors.
     func route(_ request: GatewayHTTPRequest, sid: String) async throws -> GatewayHTTPResponse {
         let parts = Self.segments(request.path)
-        let post = request.method == "POST"
+        if let (frontEnd, service) = Self.inferenceTarget(request, parts: parts) {
+            return await serve(frontEnd, request, sid: sid, service: service)
+        }
         let get = request.method == "GET"
         switch parts.count {
         case 0:
@@ -65,24 +75,14 @@ extension Gateway {
             default: break
             }
         case 2:
-            if parts[0] == "v1" {
-                if post { return await serve(.ase, request, sid: sid, service: String(parts[1])) }
-                throw methodNotAllowed(request)
-            }
+            if parts[0] == "v1" { throw methodNotAllowed(request) }
         case 3:
             switch (parts[0], parts[1]) {
-            case ("v1", "private"):
-                if post { return await serve(.ase, request, sid: sid, service: String(parts[2])) }
-                throw methodNotAllowed(request)
-            case ("v1", "infers"):
-                if post { return await serve(.modelArts, request, sid: sid, service: String(parts[2])) }
+            case ("v1", "private"), ("v1", "infers"):
                 throw methodNotAllowed(request)
             case ("v1", "models"):
                 let last = parts[2]
-                if last.hasSuffix(":predict") {
-                    if post { return await serve(.kserve, request, sid: sid, service: String(last.dropLast(8))) }
-                    throw methodNotAllowed(request)
-                }
+                if last.hasSuffix(":predict") { throw methodNotAllowed(request) }
                 if get { return try await modelStatus(name: String(last), kserve: true, sid: sid) }
                 throw methodNotAllowed(request)
             case ("v2", "models"):
@@ -100,16 +100,12 @@ extension Gateway {
             default: break
             }
         case 4 where parts[0] == "v2" && parts[1] == "models":
-            if parts[3] == "infer" {
-                if post { return await serve(.oip(version: nil), request, sid: sid, service: String(parts[2])) }
-                throw methodNotAllowed(request)
-            }
+            if parts[3] == "infer" { throw methodNotAllowed(request) }
             if parts[3] == "ready" {
                 if get { return try await modelReady(name: String(parts[2])) }
                 throw methodNotAllowed(request)
             }
         case 6 where parts[0] == "v2" && parts[1] == "models" && parts[3] == "versions" && parts[5] == "infer":
-            if post { return await serve(.oip(version: String(parts[4])), request, sid: sid, service: String(parts[2])) }
             throw methodNotAllowed(request)
         default:
             break

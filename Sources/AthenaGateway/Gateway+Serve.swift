@@ -3,6 +3,11 @@ import NIOCore
 import NIOHTTP1
 
 /// The inference routes: one protocol front-end each, all converted into engine calls.
+///
+/// A request goes through three steps, shared by both ways of running it: ``prepare`` (service
+/// and version, body limit, deadline, decoding), the engine call(s), and ``answer`` (encoding).
+/// ``serve`` runs them in the request's task; ``handleNow(_:answer:)`` runs them as callbacks
+/// on the event loop when the engine call can start at once.
 extension Gateway {
     /// The client protocol of an inference request.
     enum FrontEnd: Sendable {
@@ -13,12 +18,56 @@ extension Gateway {
         case oip(version: String?)
     }
 
+    /// A decoded inference request: where it goes, what the engine gets, how to answer.
+    struct InferenceCall: Sendable {
+        let frontEnd: FrontEnd
+        let sid: String
+        let service: ServiceRuntime
+        let version: VersionRuntime
+        /// One engine call each (KServe `instances` may make several).
+        let requests: [EngineRequest]
+        let deadline: ContinuousClock.Instant
+        /// The value of the consistent-hash header, if the service balances on one.
+        let hashKey: String?
+        /// OIP: the request `id` to echo.
+        let oipID: String?
+    }
+
+    /// What ``prepare`` made of a request: the call to make, or the answer already (an error).
+    enum Prepared: Sendable {
+        case call(InferenceCall)
+        case answer(GatewayHTTPResponse)
+    }
+
+    /// The inference route a request targets, if any: only `POST`s are inference requests
+    /// (other methods on these paths get a 405 from ``route(_:sid:)``).
+    static func inferenceTarget(_ request: GatewayHTTPRequest, parts: [Substring]) -> (FrontEnd, String)? {
+        guard request.method == "POST" else { return nil }
+        switch parts.count {
+        case 2 where parts[0] == "v1":
+            return (.ase, String(parts[1]))
+        case 3 where parts[0] == "v1":
+            switch parts[1] {
+            case "private": return (.ase, String(parts[2]))
+            case "infers": return (.modelArts, String(parts[2]))
+            case "models" where parts[2].hasSuffix(":predict"): return (.kserve, String(parts[2].dropLast(8)))
+            default: return nil
+            }
+        case 4 where parts[0] == "v2" && parts[1] == "models" && parts[3] == "infer":
+            return (.oip(version: nil), String(parts[2]))
+        case 6 where parts[0] == "v2" && parts[1] == "models" && parts[3] == "versions" && parts[5] == "infer":
+            return (.oip(version: String(parts[4])), String(parts[2]))
+        default:
+            return nil
+        }
+    }
+
     /// Resolves the service and version (URL → rules → weights), checks the body limit, sets the
-    /// deadline, decodes, calls the engine(s) and encodes. Errors become ASE responses labelled
-    /// with service and version (for metrics and logs).
-    func serve(_ frontEnd: FrontEnd, _ request: GatewayHTTPRequest, sid: String, service name: String) async -> GatewayHTTPResponse {
+    /// deadline and decodes. Errors come back as the ASE response, labelled with service and
+    /// version (for metrics and logs).
+    func prepare(_ frontEnd: FrontEnd, _ request: GatewayHTTPRequest, sid: String, service name: String) -> Prepared {
         guard let service = state.services[name] else {
-            return .error(GatewayError(.notFound, "unknown service \(name)"), sid: sid)
+            return .answer(.error(GatewayError(.notFound, "unknown service \(name)"), sid: sid))
         }
         var versionName: String?
         if case .oip(let named) = frontEnd { versionName = named }
@@ -26,7 +75,7 @@ extension Gateway {
             ?? service.versionByRules(header: { request.headers.first(name: $0) })
             ?? service.pickVersion()
         guard let version = picked else {
-            return .error(GatewayError(.notFound, "service \(name) has no version \(versionName ?? "")"), sid: sid, service: name)
+            return .answer(.error(GatewayError(.notFound, "service \(name) has no version \(versionName ?? "")"), sid: sid, service: name))
         }
         do {
             let limit = service.route.limits.maxBodyBytes
@@ -35,50 +84,131 @@ extension Gateway {
                 throw GatewayError(.bodyTooLarge, "request body of \(body.readableBytes) bytes exceeds the limit of \(limit) bytes")
             }
             let deadline = ContinuousClock.now + .milliseconds(Int64(service.route.limits.timeoutSeconds * 1000))
-            var response: GatewayHTTPResponse
+            var requests: [EngineRequest]
+            var oipID: String?
             switch frontEnd {
             case .ase:
-                let engineRequest = try ASECodec.decode(body, service: name, sid: sid, version: version)
-                let answer = try await call(engineRequest, request, service: service, version: version, deadline: deadline)
-                response = GatewayHTTPResponse(body: ASECodec.encode(answer, sid: engineRequest.sid))
+                requests = [try ASECodec.decode(body, service: name, sid: sid, version: version)]
             case .modelArts:
-                let engineRequest = try ModelArtsCodec.decode(
-                    body, contentType: request.headers.first(name: "content-type"), service: name, sid: sid, version: version)
-                let answer = try await call(engineRequest, request, service: service, version: version, deadline: deadline)
-                let (out, type) = ModelArtsCodec.encode(answer)
-                response = GatewayHTTPResponse(contentType: type, body: out)
+                requests = [try ModelArtsCodec.decode(body, contentType: request.headers.first(name: "content-type"), service: name, sid: sid, version: version)]
             case .kserve:
-                let calls = try KServeCodec.decode(body, service: name, sid: sid, version: version)
-                var answers: [EngineResponse] = []
-                answers.reserveCapacity(calls.count)
-                for engineRequest in calls {
-                    answers.append(try await call(engineRequest, request, service: service, version: version, deadline: deadline))
-                }
-                response = GatewayHTTPResponse(body: KServeCodec.encode(answers))
+                requests = try KServeCodec.decode(body, service: name, sid: sid, version: version)
             case .oip:
                 let (engineRequest, id) = try OIPCodec.decode(body, service: name, sid: sid, version: version)
-                let answer = try await call(engineRequest, request, service: service, version: version, deadline: deadline)
-                response = GatewayHTTPResponse(body: OIPCodec.encode(answer, model: name, version: version.name, id: id ?? sid))
+                requests = [engineRequest]
+                oipID = id
             }
-            response.service = name
-            response.version = version.name
-            response.code = 0
-            return response
+            let hashKey = service.route.loadBalancing.header.flatMap { request.headers.first(name: $0) }
+            return .call(InferenceCall(frontEnd: frontEnd, sid: sid, service: service, version: version, requests: requests,
+                                       deadline: deadline, hashKey: hashKey, oipID: oipID))
         } catch let error as GatewayError {
-            return .error(error, sid: sid, service: name, version: version.name)
+            return .answer(.error(error, sid: sid, service: name, version: version.name))
         } catch {
-            return .error(GatewayError(.internalError, "internal error: \(error)"), sid: sid, service: name, version: version.name)
+            return .answer(.error(GatewayError(.internalError, "internal error: \(error)"), sid: sid, service: name, version: version.name))
         }
     }
 
-    /// Calls the engine; a non-zero wrapper code becomes an error with that code.
-    func call(
-        _ engineRequest: EngineRequest, _ request: GatewayHTTPRequest, service: ServiceRuntime, version: VersionRuntime,
-        deadline: ContinuousClock.Instant
-    ) async throws -> EngineResponse {
-        let hashKey = service.route.loadBalancing.header.flatMap { request.headers.first(name: $0) }
-        let response = try await Dispatcher(metrics: metrics).call(engineRequest, service: service, version: version, hashKey: hashKey, deadline: deadline)
-        if response.code != 0 { throw GatewayError(engineCode: response.code, message: response.message) }
+    /// The client's answer for the engine's responses (one per request of the call, in order);
+    /// a non-zero wrapper code becomes the error answer with that code.
+    func answer(_ call: InferenceCall, _ responses: [EngineResponse]) -> GatewayHTTPResponse {
+        let name = call.service.name
+        if let failed = responses.first(where: { $0.code != 0 }) {
+            return .error(GatewayError(engineCode: failed.code, message: failed.message), sid: call.sid, service: name, version: call.version.name)
+        }
+        var response: GatewayHTTPResponse
+        switch call.frontEnd {
+        case .ase:
+            response = GatewayHTTPResponse(body: ASECodec.encode(responses[0], sid: call.requests[0].sid))
+        case .modelArts:
+            let (out, type) = ModelArtsCodec.encode(responses[0])
+            response = GatewayHTTPResponse(contentType: type, body: out)
+        case .kserve:
+            response = GatewayHTTPResponse(body: KServeCodec.encode(responses))
+        case .oip:
+            response = GatewayHTTPResponse(body: OIPCodec.encode(responses[0], model: name, version: call.version.name, id: call.oipID ?? call.sid))
+        }
+        response.service = name
+        response.version = call.version.name
+        response.code = 0
         return response
+    }
+
+    /// Runs an inference request in its task: prepare, call the engine(s), answer.
+    func serve(_ frontEnd: FrontEnd, _ request: GatewayHTTPRequest, sid: String, service name: String) async -> GatewayHTTPResponse {
+        switch prepare(frontEnd, request, sid: sid, service: name) {
+        case .answer(let response): return response
+        case .call(let call): return await run(call)
+        }
+    }
+
+    /// The engine call(s) of a prepared request, one after the other, and the answer.
+    func run(_ call: InferenceCall) async -> GatewayHTTPResponse {
+        var responses: [EngineResponse] = []
+        responses.reserveCapacity(call.requests.count)
+        do {
+            for engineRequest in call.requests {
+                let response = try await Dispatcher(metrics: metrics).call(
+                    engineRequest, service: call.service, version: call.version, hashKey: call.hashKey, deadline: call.deadline)
+                // A wrapper error ends the request (the rest of a KServe batch is not sent).
+                responses.append(response)
+                if response.code != 0 { break }
+            }
+        } catch let error as GatewayError {
+            return .error(error, sid: call.sid, service: call.service.name, version: call.version.name)
+        } catch {
+            return .error(GatewayError(.internalError, "internal error: \(error)"), sid: call.sid, service: call.service.name, version: call.version.name)
+        }
+        return answer(call, responses)
+    }
+
+    /// Answers `request` by calling `answer` exactly once; how depends on the request.
+    ///
+    /// An inference request whose engine call can start at once (a free endpoint whose engine
+    /// has a connection ready on this event loop; see ``ImmediateEngine``) runs without a task:
+    /// decoding and the start of the call here, the rest in the engine's callback on this loop.
+    /// Everything else (other routes, busy or unconnected engines, gRPC engines, a request that
+    /// turned out not to have reached an engine) runs in a task started in place, preferring
+    /// `executor`, like ``handle(_:)``; nothing is decoded twice.
+    public func respond(
+        to request: GatewayHTTPRequest, executor: (any TaskExecutor)?, answer: @escaping @Sendable (GatewayHTTPResponse) -> Void
+    ) {
+        guard let (frontEnd, name) = Self.inferenceTarget(request, parts: Self.segments(request.path)) else {
+            Task.immediate(executorPreference: executor) { answer(await handle(request)) }
+            return
+        }
+        let start = ContinuousClock.now
+        metrics.inflight.increment()
+        let sid = SessionID.next()
+        let call: InferenceCall
+        switch prepare(frontEnd, request, sid: sid, service: name) {
+        case .answer(let response):
+            answer(completed(response, request, sid: sid, since: start))
+            return
+        case .call(let prepared):
+            call = prepared
+        }
+        let inTask: @Sendable () -> Void = { [self] in
+            Task.immediate(executorPreference: executor) {
+                answer(completed(await run(call), request, sid: sid, since: start))
+            }
+        }
+        guard call.requests.count == 1 else { return inTask() }
+        let started = Dispatcher(metrics: metrics).callNow(
+            call.requests[0], service: call.service, version: call.version, hashKey: call.hashKey, deadline: call.deadline
+        ) { [self] result in
+            switch result {
+            case .success(let response):
+                answer(completed(self.answer(call, [response]), request, sid: sid, since: start))
+            case .failure(let error):
+                answer(completed(.error(error, sid: sid, service: name, version: call.version.name), request, sid: sid, since: start))
+            case nil:
+                inTask()  // not sent (a stale connection, a loading engine): the async path tries again
+            }
+        }
+        if started {
+            immediateCalls.add(1, ordering: .relaxed)
+        } else {
+            inTask()
+        }
     }
 }

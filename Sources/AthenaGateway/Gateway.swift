@@ -55,6 +55,8 @@ public final class Gateway: Sendable {
     let current: Mutex<GatewayState>
     /// The last reload problem (`nil` when the file in use is the file on disk).
     let configProblem = Mutex<String?>(nil)
+    /// Engine calls started without a task (``respond(to:executor:answer:)``), for tests.
+    let immediateCalls = Atomic<Int>(0)
 
     /// A gateway serving `table`; change it later with `update(table:)`.
     public init(table: RoutingTable, options: GatewayOptions = .init()) throws {

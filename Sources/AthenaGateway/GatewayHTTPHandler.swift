@@ -211,12 +211,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let gateway = self.gateway
-        let executor = self.executor ?? EventLoopTaskExecutor.on(loop)
-        // Started immediately: the request runs right here, in this read, up to its first real
-        // suspension (the engine call); a request that never suspends (health, errors) is
-        // answered before the read returns. Resumptions come back through this loop's executor.
-        Task.immediate(executorPreference: executor) {
-            let response = await gateway.handle(request)
+        let reply: @Sendable (GatewayHTTPResponse) -> Void = { response in
             if loop.inEventLoop {
                 let (handler, context) = bound.value
                 handler.write(response, head: head, keepAlive: keepAlive, context: context)
@@ -227,6 +222,12 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             }
         }
+        // An inference request whose engine call can start at once runs as callbacks on this
+        // loop, without a task (see ImmediateEngine). Anything else runs in a task started
+        // immediately: right here, in this read, up to its first real suspension (the engine
+        // call); a request that never suspends (health, errors) is answered before the read
+        // returns. Resumptions come back through this loop's executor.
+        gateway.respond(to: request, executor: executor ?? EventLoopTaskExecutor.on(loop), answer: reply)
     }
 
     private func write(_ response: GatewayHTTPResponse, head: HTTPRequestHeadLine, keepAlive: Bool, context: ChannelHandlerContext) {

@@ -86,6 +86,27 @@ final class HTTPConnectionPool: Sendable {
         }
     }
 
+    /// Starts one request on an idle connection of the current event loop, without a task, and
+    /// returns `true`; `completion` then runs on this loop with the answer or the failure
+    /// (`closedBeforeResponse`: a keep-alive connection the engine had closed; the request may
+    /// be sent again). `false`, having done nothing, when this loop has no idle connection:
+    /// ``execute(_:deadline:)`` connects.
+    func executeNow(_ request: ByteBuffer, deadline: NIODeadline,
+                    completion: @escaping @Sendable (Result<HTTPEngineReply, HTTPEngineConnectionError>) -> Void) -> Bool {
+        guard let loop = MultiThreadedEventLoopGroup.currentEventLoop,
+              let connection = takeIdle(preferring: loop, elsewhere: false)
+        else { return false }
+        let started = connection.handler.value.send(request, deadline: deadline) { [self] result in
+            switch result {
+            case .success(let reply) where reply.keepAlive: release(connection)
+            default: connection.channel.close(promise: nil)
+            }
+            completion(result)
+        }
+        if !started { connection.channel.close(promise: nil) }
+        return started
+    }
+
     /// Closes every idle connection; connections in use close when their request ends.
     func shutdown() {
         closed.store(true, ordering: .relaxed)
@@ -106,7 +127,8 @@ final class HTTPConnectionPool: Sendable {
         return (try await connect(on: loop), false)
     }
 
-    private func takeIdle(preferring loop: any EventLoop) -> Connection? {
+    /// An idle, open connection of `loop`'s, or (`elsewhere`) of another loop's.
+    private func takeIdle(preferring loop: any EventLoop, elsewhere: Bool = true) -> Connection? {
         idle.withLock { idle in
             let key = ObjectIdentifier(loop)
             if let i = idle.firstIndex(where: { $0.loop == key }) {
@@ -115,6 +137,7 @@ final class HTTPConnectionPool: Sendable {
                 }
             }
             // None on this loop: any other loop's (a thread hop, still cheaper than a connect).
+            guard elsewhere else { return nil }
             for i in idle.indices {
                 while let connection = idle[i].connections.popLast() {
                     if connection.channel.isActive { return connection }

@@ -9,7 +9,7 @@ import NIOHTTP1
 ///
 /// Calls go through a keep-alive ``HTTPConnectionPool`` of this endpoint (per event loop, one
 /// `writev` per request, no executor hop), not AsyncHTTPClient: see the pool for why.
-struct HTTPEngine: Engine {
+struct HTTPEngine: ImmediateEngine {
     let endpoint: HostPort
     let shape: HTTPEngineShape
     let pool: HTTPConnectionPool
@@ -38,6 +38,25 @@ struct HTTPEngine: Engine {
         } catch {
             throw Self.classify(error)
         }
+        return Self.response(from: reply)
+    }
+
+    func inferNow(_ request: EngineRequest, deadline: ContinuousClock.Instant,
+                  completion: @escaping @Sendable (ImmediateOutcome) -> Void) -> Bool {
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        guard remaining > .zero else { return false }
+        return pool.executeNow(encode(request), deadline: .now() + .nanoseconds(Self.nanoseconds(remaining))) { result in
+            switch result {
+            case .success(let reply): completion(.answered(Self.response(from: reply)))
+            case .failure(.closedBeforeResponse): completion(.notSent)
+            case .failure(let error): completion(.failed(Self.classify(error)))
+            }
+        }
+    }
+
+    /// The engine's answer as one item `body` with the response content type; a 4xx is the
+    /// client's error (30400), anything else not 2xx the engine's.
+    static func response(from reply: HTTPEngineReply) -> EngineResponse {
         let type = reply.contentType ?? "application/json"
         switch reply.status {
         case 200..<300:

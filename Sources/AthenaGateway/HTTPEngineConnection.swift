@@ -39,7 +39,22 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     private var decoder = HTTPEngineResponseDecoder()
     /// Bytes read but not decoded yet (an answer's head cut across reads).
     private var unparsed: ByteBuffer?
-    private var pending: UnsafeContinuation<HTTPEngineReply, any Error>?
+    private var pending: Caller?
+
+    /// Who waits for the answer: a task (``HTTPConnectionPool/execute(_:deadline:)``) or a
+    /// callback on this loop (``HTTPConnectionPool/executeNow(_:deadline:completion:)``).
+    private enum Caller {
+        case task(UnsafeContinuation<HTTPEngineReply, any Error>)
+        case callback(@Sendable (Result<HTTPEngineReply, HTTPEngineConnectionError>) -> Void)
+
+        func resume(_ result: Result<HTTPEngineReply, HTTPEngineConnectionError>) {
+            switch (self, result) {
+            case (.task(let continuation), .success(let reply)): continuation.resume(returning: reply)
+            case (.task(let continuation), .failure(let error)): continuation.resume(throwing: error)
+            case (.callback(let completion), _): completion(result)
+            }
+        }
+    }
     /// The deadline of the request in flight.
     private var deadline = NIODeadline.distantFuture
     /// One timer per connection, not per request: it stays armed across requests (deadlines
@@ -57,14 +72,25 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
 
     /// Sends one encoded request (head and body in one buffer: one `write`). Call on the loop.
     func send(_ request: ByteBuffer, deadline: NIODeadline, continuation: UnsafeContinuation<HTTPEngineReply, any Error>) {
-        guard let context, context.channel.isActive, pending == nil else {
+        if !start(request, deadline: deadline, for: .task(continuation)) {
             continuation.resume(throwing: HTTPEngineConnectionError.closedBeforeResponse)
-            return
         }
-        pending = continuation
+    }
+
+    /// Sends one encoded request; `completion` runs on the loop with the answer or the failure.
+    /// `false` (and no call of `completion`) when the connection cannot take it.
+    func send(_ request: ByteBuffer, deadline: NIODeadline,
+              completion: @escaping @Sendable (Result<HTTPEngineReply, HTTPEngineConnectionError>) -> Void) -> Bool {
+        start(request, deadline: deadline, for: .callback(completion))
+    }
+
+    private func start(_ request: ByteBuffer, deadline: NIODeadline, for caller: Caller) -> Bool {
+        guard let context, context.channel.isActive, pending == nil else { return false }
+        pending = caller
         self.deadline = deadline
         if timer == nil || deadline < timerAt { arm(at: deadline, context: context) }
         context.writeAndFlush(wrapOutboundOut(request), promise: nil)
+        return true
     }
 
     private func arm(at deadline: NIODeadline, context: ChannelHandlerContext) {
@@ -105,13 +131,13 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     }
 
     private func deliver(_ reply: HTTPEngineReply, context: ChannelHandlerContext) {
-        guard let continuation = pending else {
+        guard let caller = pending else {
             // An answer nobody asked for: the connection is out of step, drop it.
             context.close(promise: nil)
             return
         }
         pending = nil
-        continuation.resume(returning: reply)
+        caller.resume(.success(reply))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -135,9 +161,9 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     private func fail(_ error: HTTPEngineConnectionError, close: Bool = true) {
         timer?.cancel()
         timer = nil
-        if let continuation = pending {
+        if let caller = pending {
             pending = nil
-            continuation.resume(throwing: error)
+            caller.resume(.failure(error))
         }
         if close, let context, context.channel.isActive { context.close(promise: nil) }
     }
