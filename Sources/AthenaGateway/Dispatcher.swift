@@ -57,7 +57,7 @@ struct Dispatcher: Sendable {
         deadline: ContinuousClock.Instant, completion: @escaping @Sendable (Result<EngineResponse, GatewayError>?) -> Void
     ) -> Bool {
         guard let lease = version.endpoints.tryAcquire(hashKey: hashKey) else { return false }
-        guard let engine = lease.engine as? any ImmediateEngine else {
+        guard let engine = lease.immediate else {
             version.endpoints.release(lease, outcome: .neutral)
             return false
         }

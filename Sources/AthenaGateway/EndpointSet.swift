@@ -11,6 +11,15 @@ public final class EndpointSet: Sendable {
     public struct Lease: Sendable {
         public let address: HostPort
         public let engine: any Engine
+        /// The same engine when it can start calls without a task (cast once per endpoint, not
+        /// per request).
+        public let immediate: (any ImmediateEngine)?
+
+        public init(address: HostPort, engine: any Engine, immediate: (any ImmediateEngine)? = nil) {
+            self.address = address
+            self.engine = engine
+            self.immediate = immediate
+        }
     }
 
     /// What happened to a request, for passive health.
@@ -34,9 +43,12 @@ public final class EndpointSet: Sendable {
     struct Slot {
         var address: HostPort
         var engine: any Engine
+        var immediate: (any ImmediateEngine)?
         var inflight = 0
         var failures = 0
         var ejectedUntil: ContinuousClock.Instant?
+
+        var lease: Lease { Lease(address: address, engine: engine, immediate: immediate) }
     }
 
     struct Waiter {
@@ -84,7 +96,7 @@ public final class EndpointSet: Sendable {
                 if addresses.contains(slot.address) { kept.append(slot); seen.insert(slot.address) } else { removed.append(slot.engine) }
             }
             for address in addresses where !seen.contains(address) {
-                if let engine = fresh[address] { kept.append(Slot(address: address, engine: engine)); seen.insert(address) }
+                if let engine = fresh[address] { kept.append(Slot(address: address, engine: engine, immediate: engine as? any ImmediateEngine)); seen.insert(address) }
             }
             state.slots = kept
             state.ring = Self.buildRing(kept.map(\.address))
@@ -132,7 +144,7 @@ public final class EndpointSet: Sendable {
             }
             if let index = pick(&state, hashKey: hashKey, excluding: excluding, now: now) {
                 state.slots[index].inflight += 1
-                return .success(Lease(address: state.slots[index].address, engine: state.slots[index].engine))
+                return .success(state.slots[index].lease)
             }
             return nil
         }
@@ -176,7 +188,7 @@ public final class EndpointSet: Sendable {
                 let lease: Lease? = state.withLock { state in
                     if let index = pick(&state, hashKey: hashKey, excluding: excluding, now: now) {
                         state.slots[index].inflight += 1
-                        return Lease(address: state.slots[index].address, engine: state.slots[index].engine)
+                        return state.slots[index].lease
                     }
                     state.waiters.append(Waiter(id: id, hashKey: hashKey, excluding: excluding, continuation: continuation))
                     return nil
@@ -210,7 +222,7 @@ public final class EndpointSet: Sendable {
             let waiter = state.waiters[i]
             if let index = pick(&state, hashKey: waiter.hashKey, excluding: waiter.excluding, now: now) {
                 state.slots[index].inflight += 1
-                woken.append((waiter.continuation, Lease(address: state.slots[index].address, engine: state.slots[index].engine)))
+                woken.append((waiter.continuation, state.slots[index].lease))
                 state.waiters.remove(at: i)
             } else {
                 i += 1

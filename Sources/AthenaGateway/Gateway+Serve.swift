@@ -18,8 +18,9 @@ extension Gateway {
         case oip(version: String?)
     }
 
-    /// A decoded inference request: where it goes, what the engine gets, how to answer.
-    struct InferenceCall: Sendable {
+    /// A decoded inference request: where it goes, what the engine gets, how to answer. A class:
+    /// the callbacks of a request without a task share it instead of copying its fields.
+    final class InferenceCall: Sendable {
         let frontEnd: FrontEnd
         let sid: String
         let service: ServiceRuntime
@@ -31,6 +32,18 @@ extension Gateway {
         let hashKey: String?
         /// OIP: the request `id` to echo.
         let oipID: String?
+
+        init(frontEnd: FrontEnd, sid: String, service: ServiceRuntime, version: VersionRuntime, requests: [EngineRequest],
+             deadline: ContinuousClock.Instant, hashKey: String?, oipID: String?) {
+            self.frontEnd = frontEnd
+            self.sid = sid
+            self.service = service
+            self.version = version
+            self.requests = requests
+            self.deadline = deadline
+            self.hashKey = hashKey
+            self.oipID = oipID
+        }
     }
 
     /// What ``prepare`` made of a request: the call to make, or the answer already (an error).
@@ -65,8 +78,8 @@ extension Gateway {
     /// Resolves the service and version (URL → rules → weights), checks the body limit, sets the
     /// deadline and decodes. Errors come back as the ASE response, labelled with service and
     /// version (for metrics and logs).
-    func prepare(_ frontEnd: FrontEnd, _ request: GatewayHTTPRequest, sid: String, service name: String) -> Prepared {
-        guard let service = state.services[name] else {
+    func prepare(_ frontEnd: FrontEnd, _ request: GatewayHTTPRequest, sid: String, service name: String, now: ContinuousClock.Instant = .now) -> Prepared {
+        guard let service = service(named: name) else {
             return .answer(.error(GatewayError(.notFound, "unknown service \(name)"), sid: sid))
         }
         var versionName: String?
@@ -83,7 +96,7 @@ extension Gateway {
             if body.readableBytes > limit {
                 throw GatewayError(.bodyTooLarge, "request body of \(body.readableBytes) bytes exceeds the limit of \(limit) bytes")
             }
-            let deadline = ContinuousClock.now + .milliseconds(Int64(service.route.limits.timeoutSeconds * 1000))
+            let deadline = now + .milliseconds(Int64(service.route.limits.timeoutSeconds * 1000))
             var requests: [EngineRequest]
             var oipID: String?
             switch frontEnd {
@@ -110,7 +123,7 @@ extension Gateway {
 
     /// The client's answer for the engine's responses (one per request of the call, in order);
     /// a non-zero wrapper code becomes the error answer with that code.
-    func answer(_ call: InferenceCall, _ responses: [EngineResponse]) -> GatewayHTTPResponse {
+    func answer(_ call: InferenceCall, _ responses: some Collection<EngineResponse>) -> GatewayHTTPResponse {
         let name = call.service.name
         if let failed = responses.first(where: { $0.code != 0 }) {
             return .error(GatewayError(engineCode: failed.code, message: failed.message), sid: call.sid, service: name, version: call.version.name)
@@ -118,14 +131,14 @@ extension Gateway {
         var response: GatewayHTTPResponse
         switch call.frontEnd {
         case .ase:
-            response = GatewayHTTPResponse(body: ASECodec.encode(responses[0], sid: call.requests[0].sid))
+            response = GatewayHTTPResponse(body: ASECodec.encode(responses.first!, sid: call.requests[0].sid))
         case .modelArts:
-            let (out, type) = ModelArtsCodec.encode(responses[0])
+            let (out, type) = ModelArtsCodec.encode(responses.first!)
             response = GatewayHTTPResponse(contentType: type, body: out)
         case .kserve:
-            response = GatewayHTTPResponse(body: KServeCodec.encode(responses))
+            response = GatewayHTTPResponse(body: KServeCodec.encode(Array(responses)))
         case .oip:
-            response = GatewayHTTPResponse(body: OIPCodec.encode(responses[0], model: name, version: call.version.name, id: call.oipID ?? call.sid))
+            response = GatewayHTTPResponse(body: OIPCodec.encode(responses.first!, model: name, version: call.version.name, id: call.oipID ?? call.sid))
         }
         response.service = name
         response.version = call.version.name
@@ -180,35 +193,43 @@ extension Gateway {
         metrics.inflight.increment()
         let sid = SessionID.next()
         let call: InferenceCall
-        switch prepare(frontEnd, request, sid: sid, service: name) {
+        switch prepare(frontEnd, request, sid: sid, service: name, now: start) {
         case .answer(let response):
             answer(completed(response, request, sid: sid, since: start))
             return
         case .call(let prepared):
             call = prepared
         }
-        let inTask: @Sendable () -> Void = { [self] in
-            Task.immediate(executorPreference: executor) {
-                answer(completed(await run(call), request, sid: sid, since: start))
-            }
+        guard call.requests.count == 1 else {
+            return finishInTask(call, request, since: start, executor: executor, answer: answer)
         }
-        guard call.requests.count == 1 else { return inTask() }
         let started = Dispatcher(metrics: metrics).callNow(
             call.requests[0], service: call.service, version: call.version, hashKey: call.hashKey, deadline: call.deadline
         ) { [self] result in
             switch result {
             case .success(let response):
-                answer(completed(self.answer(call, [response]), request, sid: sid, since: start))
+                answer(completed(self.answer(call, CollectionOfOne(response)), request, sid: call.sid, since: start))
             case .failure(let error):
-                answer(completed(.error(error, sid: sid, service: name, version: call.version.name), request, sid: sid, since: start))
+                answer(completed(.error(error, sid: call.sid, service: call.service.name, version: call.version.name), request, sid: call.sid, since: start))
             case nil:
-                inTask()  // not sent (a stale connection, a loading engine): the async path tries again
+                // Not sent (a stale connection, a loading engine): the task path tries again.
+                finishInTask(call, request, since: start, executor: executor, answer: answer)
             }
         }
         if started {
-            immediateCalls.add(1, ordering: .relaxed)
+            metrics.immediateCalls.add(1, ordering: .relaxed)
         } else {
-            inTask()
+            finishInTask(call, request, since: start, executor: executor, answer: answer)
+        }
+    }
+
+    /// The rest of a prepared request in a task started in place (nothing is decoded again).
+    private func finishInTask(
+        _ call: InferenceCall, _ request: GatewayHTTPRequest, since start: ContinuousClock.Instant, executor: (any TaskExecutor)?,
+        answer: @escaping @Sendable (GatewayHTTPResponse) -> Void
+    ) {
+        Task.immediate(executorPreference: executor) {
+            answer(completed(await run(call), request, sid: call.sid, since: start))
         }
     }
 }

@@ -55,8 +55,6 @@ public final class Gateway: Sendable {
     let current: Mutex<GatewayState>
     /// The last reload problem (`nil` when the file in use is the file on disk).
     let configProblem = Mutex<String?>(nil)
-    /// Engine calls started without a task (``respond(to:executor:answer:)``), for tests.
-    let immediateCalls = Atomic<Int>(0)
 
     /// A gateway serving `table`; change it later with `update(table:)`.
     public init(table: RoutingTable, options: GatewayOptions = .init()) throws {
@@ -86,6 +84,11 @@ public final class Gateway: Sendable {
 
     /// The state requests are served from right now.
     public var state: GatewayState { current.withLock { $0 } }
+
+    /// The service `name` of the current state (one lookup under the lock, no copy of the state).
+    func service(named name: String) -> ServiceRuntime? {
+        current.withLock { $0.services[name] }
+    }
 
     /// Swaps in a new table; engines of endpoints that stay are kept. Throws (and keeps the old
     /// table) when `table` is not usable.

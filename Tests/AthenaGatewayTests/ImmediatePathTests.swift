@@ -90,7 +90,7 @@ struct ImmediatePathTests {
         let viaTask = await gateway.handle(Self.request())
         #expect(engine.nowCalls.load(ordering: .relaxed) == 1)
         #expect(engine.asyncCalls.load(ordering: .relaxed) == 1)  // handle() took the task path
-        #expect(gateway.immediateCalls.load(ordering: .relaxed) == 1)
+        #expect(gateway.metrics.immediateCalls.load(ordering: .relaxed) == 1)
         #expect(now.status == .ok && viaTask.status == .ok)
         #expect(String(buffer: now.body) == #"{"data":{"x":[1,2]}}"#)
         #expect(now.body == viaTask.body && now.contentType == viaTask.contentType)
@@ -113,7 +113,7 @@ struct ImmediatePathTests {
         let response = try await respond(gateway)
         #expect(response.status == .ok)
         #expect(engine.asyncCalls.load(ordering: .relaxed) == 1)
-        #expect(gateway.immediateCalls.load(ordering: .relaxed) == 0)
+        #expect(gateway.metrics.immediateCalls.load(ordering: .relaxed) == 0)
     }
 
     @Test("failures map as on the task path: timeout → 504/10114, broken connection → 502/10222, wrapper code kept")
@@ -183,7 +183,7 @@ struct ImmediatePathTests {
                 #expect(reply.status == 200 && reply.body == body)
             }
             // The first request connects to the engine (task path); the rest find the connection idle.
-            #expect(gateway.immediateCalls.load(ordering: .relaxed) >= 15)
+            #expect(gateway.metrics.immediateCalls.load(ordering: .relaxed) >= 15)
         }
     }
 }
