@@ -160,14 +160,16 @@ struct ImmediatePathTests {
         #expect(engine.nowCalls.load(ordering: .relaxed) == 0 && engine.asyncCalls.load(ordering: .relaxed) == 0)
     }
 
-    @Test("over a real socket, keep-alive requests to a plain HTTP engine go out without a task")
-    func realSocket() async throws {
+    /// The gateway on a real socket in front of a `ScriptedHTTPServer` whose `path` serves
+    /// service `echo`; `body` gets the gateway's port and a keep-alive client to it.
+    func withRealGateway(path: String = "/echo", timeoutSeconds: Double = 40,
+                         _ body: @escaping @Sendable (Gateway, HTTPConnectionPool) async throws -> Void) async throws {
         let engine = try await ScriptedHTTPServer.start()
         defer { Task { await engine.stop() } }
         let table = RoutingTable(services: [ServiceRoute(name: "echo", versions: [
             VersionRoute(name: "v1", protocol: .http, endpoints: .init(static: ["127.0.0.1:\(engine.port)"]),
-                         http: HTTPEngineShape(path: "/echo", contentType: "application/json")),
-        ])])
+                         http: HTTPEngineShape(path: path, contentType: "application/json")),
+        ], limits: RoutingTableLimits(timeoutSeconds: timeoutSeconds))])
         let port = Mutex(0)
         let gateway = try Gateway(table: table, options: GatewayOptions(port: 0, onServerRunning: { bound in port.withLock { $0 = bound } }))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -176,14 +178,52 @@ struct ImmediatePathTests {
             defer { group.cancelAll() }
             let client = HTTPConnectionPool(host: "127.0.0.1", port: port.withLock { $0 })
             defer { client.shutdown() }
+            try await body(gateway, client)
+        }
+    }
+
+    static func post(_ client: HTTPConnectionPool, _ body: String) async throws -> HTTPEngineReply {
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/infers/echo", headers: ["content-type": "application/json", "host": "gw"])
+        return try await client.execute(head, body: ByteBuffer(string: body), deadline: .now() + .seconds(20))
+    }
+
+    @Test("over a real socket, keep-alive requests to a plain HTTP engine go out without a task")
+    func realSocket() async throws {
+        try await withRealGateway { gateway, client in
             for i in 0..<20 {
-                let body = ByteBuffer(string: "{\"i\":\(i)}")
-                let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/infers/echo", headers: ["content-type": "application/json", "host": "gw"])
-                let reply = try await client.execute(head, body: body, deadline: .now() + .seconds(10))
-                #expect(reply.status == 200 && reply.body == body)
+                let reply = try await Self.post(client, "{\"i\":\(i)}")
+                #expect(reply.status == 200 && String(buffer: reply.body) == "{\"i\":\(i)}")
             }
             // The first request connects to the engine (task path); the rest find the connection idle.
             #expect(gateway.metrics.immediateCalls.load(ordering: .relaxed) >= 15)
+        }
+    }
+
+    @Test("over a real socket: an engine too slow for the service timeout → 504/10114 on time; the next request gets a fresh connection")
+    func realSocketTimeout() async throws {
+        try await withRealGateway(timeoutSeconds: 1) { gateway, client in
+            #expect(try await Self.post(client, #"{"warm":1}"#).status == 200)
+            let before = gateway.metrics.immediateCalls.load(ordering: .relaxed)
+            let started = ContinuousClock.now
+            let late = try await Self.post(client, #"{"sleep":1}"#)
+            let took = ContinuousClock.now - started
+            #expect(gateway.metrics.immediateCalls.load(ordering: .relaxed) == before + 1, "the slow request took the immediate path")
+            #expect(late.status == 504)
+            let json = try JSONValue.parse(Data(late.body.readableBytesView))
+            #expect(json[path: ["header", "code"]]?.intValue == GatewayErrorCode.timeout.rawValue)
+            #expect(took >= .milliseconds(900) && took < .seconds(5))
+            #expect(try await Self.post(client, #"{"after":1}"#).status == 200)
+        }
+    }
+
+    @Test("over a real socket: an engine that closes idle connections — every request still answered")
+    func realSocketEngineCloses() async throws {
+        try await withRealGateway(path: "/drop") { _, client in
+            for i in 0..<6 {
+                let reply = try await Self.post(client, "{\"i\":\(i)}")
+                #expect(reply.status == 200 && String(buffer: reply.body) == "{\"i\":\(i)}")
+                if i % 2 == 1 { try await Task.sleep(for: .milliseconds(60)) }  // past the engine's 20 ms keep-alive
+            }
         }
     }
 }

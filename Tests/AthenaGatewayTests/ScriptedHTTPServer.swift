@@ -6,7 +6,8 @@ import Synchronization
 /// A tiny HTTP/1.1 engine with scripted misbehaviour, on 127.0.0.1 and an ephemeral port:
 /// `/echo` answers the body, `/slow` answers after 10 s, `/hangup` closes without answering,
 /// `/bye` answers with `connection: close`, `/drop` answers then closes the idle connection
-/// (an engine's keep-alive timeout), `/health` 200. Counts accepted connections.
+/// (an engine's keep-alive timeout), `/health` 200; anything else echoes, after 10 s when the
+/// body contains `sleep` (one engine, fast and slow by request). Counts accepted connections.
 final class ScriptedHTTPServer: Sendable {
     let channel: any Channel
     private let counter: ConnectionCounter
@@ -77,7 +78,16 @@ final class ScriptedHTTPServer: Sendable {
                 case "/health":
                     answer(context: context, status: .ok, body: ByteBuffer(string: "ok"), close: false)
                 default:
-                    answer(context: context, status: .ok, body: body, close: false)
+                    guard String(buffer: body).contains("sleep") else {
+                        answer(context: context, status: .ok, body: body, close: false)
+                        return
+                    }
+                    let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                    let late = body
+                    context.eventLoop.scheduleTask(in: .seconds(10)) {
+                        let (handler, context) = bound.value
+                        handler.answer(context: context, status: .ok, body: late, close: false)
+                    }
                 }
             }
         }
