@@ -241,13 +241,14 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if inline {
             var body = response.body
             out.writeBuffer(&body)
-            context.write(wrapOutboundOut(out), promise: nil)
+            // One pass down the pipeline for write and flush, the usual case.
+            if keep { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.write(wrapOutboundOut(out), promise: nil) }
         } else {
             context.write(wrapOutboundOut(out), promise: nil)
             if sendBody { context.write(wrapOutboundOut(response.body), promise: nil) }
+            if keep { context.flush() }
         }
         if keep {
-            context.flush()
             if let next = queued.popFirst() {
                 start(next, context: context)
             } else if closeWhenIdle && self.head == nil {

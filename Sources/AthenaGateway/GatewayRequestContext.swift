@@ -19,8 +19,29 @@ enum SessionID {
     }()
     private static let counter = Atomic<UInt64>(0)
 
+    /// `prefix` + the counter in hex, built in place (one allocation: the sid is longer than
+    /// a small string, and `+` would make the hex digits a string first).
     static func next() -> String {
-        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        return prefix + String(n, radix: 16)
+        var n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        var digits: (UInt64, UInt64) = (0, 0)  // up to 16 hex digits, least significant first
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { out in
+            repeat {
+                let d = UInt8(truncatingIfNeeded: n & 15)
+                out[count] = d < 10 ? 48 + d : 87 + d
+                count += 1
+                n >>= 4
+            } while n > 0
+        }
+        var head = prefix
+        return head.withUTF8 { head in
+            String(unsafeUninitializedCapacity: head.count + count) { buffer in
+                _ = buffer.initialize(fromContentsOf: head)
+                withUnsafeBytes(of: digits) { digits in
+                    for i in 0..<count { buffer[head.count + i] = digits[count - 1 - i] }
+                }
+                return head.count + count
+            }
+        }
     }
 }

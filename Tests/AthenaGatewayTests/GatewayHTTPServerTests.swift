@@ -176,3 +176,18 @@ struct PathSegmentTests {
         #expect(Gateway.segments("/v1/models/iris:predict") == ["v1", "models", "iris:predict"])
     }
 }
+
+@Suite("Session ids")
+struct SessionIDTests {
+    @Test("ath + 16 hex digits of this process + @ + a hex counter: unique, in order")
+    func format() throws {
+        let ids = (0..<300).map { _ in SessionID.next() }
+        #expect(Set(ids).count == ids.count)
+        let parts = ids.map { $0.split(separator: "@") }
+        #expect(parts.allSatisfy { $0.count == 2 && $0[0].count == 19 && $0[0].hasPrefix("ath") })
+        #expect(Set(parts.map { $0[0] }).count == 1)
+        let counters = try parts.map { try #require(UInt64($0[1], radix: 16)) }
+        #expect(zip(counters, counters.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(ids.allSatisfy { $0.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || $0 == 64 } })
+    }
+}
