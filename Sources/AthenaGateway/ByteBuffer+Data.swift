@@ -17,6 +17,18 @@ extension ByteBuffer {
     }
 }
 
+extension Optional where Wrapped == ByteBuffer {
+    /// `input` behind the bytes kept from earlier reads (a message cut across reads), which are
+    /// taken; `input` itself when nothing was kept.
+    mutating func takeJoined(with input: ByteBuffer) -> ByteBuffer {
+        guard var earlier = self else { return input }
+        self = nil
+        var input = input
+        earlier.writeBuffer(&input)
+        return earlier
+    }
+}
+
 extension JSONDecoder {
     /// Decodes from a `ByteBuffer` without copying it first.
     func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {

@@ -18,7 +18,7 @@ struct Dispatcher: Sendable {
                 version.endpoints.release(lease, outcome: .success)
                 // A loading engine did not run the request: like an unreached one, try another.
                 if response.code == EngineCodeRange.notReady, attempt == 0, ContinuousClock.now < deadline,
-                    version.endpoints.snapshot().contains(where: { $0.address != lease.address })
+                    version.endpoints.hasEndpoint(otherThan: lease.address)
                 {
                     excluded = lease.address
                     continue
@@ -29,7 +29,7 @@ struct Dispatcher: Sendable {
                 let (outcome, failure) = Self.verdict(error, address: lease.address, service: service)
                 version.endpoints.release(lease, outcome: outcome)
                 if error.kind == .unreachable, attempt == 0, ContinuousClock.now < deadline,
-                    version.endpoints.snapshot().contains(where: { $0.address != lease.address })
+                    version.endpoints.hasEndpoint(otherThan: lease.address)
                 {
                     excluded = lease.address
                     continue
@@ -49,8 +49,8 @@ struct Dispatcher: Sendable {
     /// The call without a task (see ``ImmediateEngine``): when an endpoint is free now and its
     /// engine can start at once, starts the call and returns `true`; `completion` then runs on
     /// this event loop with the engine's response, the error to answer with, or `nil` — the
-    /// request did not reach an engine, or reached one still loading, and may go again: the
-    /// caller takes the async path (``call(_:service:version:hashKey:deadline:)``), which also
+    /// request did not reach an engine, or reached one still loading while another endpoint
+    /// exists, and may go again: the caller takes the async path (``call(_:service:version:hashKey:deadline:)``), which also
     /// waits for a slot, connects and retries. `false`, having done nothing, otherwise.
     func callNow(
         _ request: EngineRequest, service: ServiceRuntime, version: VersionRuntime, hashKey: String?,
@@ -66,7 +66,8 @@ struct Dispatcher: Sendable {
             switch outcome {
             case .answered(let response):
                 version.endpoints.release(lease, outcome: .success)
-                completion(response.code == EngineCodeRange.notReady ? nil : .success(response))
+                let retry = response.code == EngineCodeRange.notReady && version.endpoints.hasEndpoint(otherThan: lease.address)
+                completion(retry ? nil : .success(response))
             case .notSent:
                 version.endpoints.release(lease, outcome: .neutral)
                 completion(nil)

@@ -105,6 +105,11 @@ public final class EndpointSet: Sendable {
     }
 
     /// Current endpoints with their counters.
+    /// Whether the set has an endpoint other than `address` (somewhere else to retry).
+    func hasEndpoint(otherThan address: HostPort) -> Bool {
+        state.withLock { $0.slots.contains { $0.address != address } }
+    }
+
     public func snapshot() -> [Snapshot] {
         let now = clock.now
         return state.withLock { state in

@@ -44,6 +44,11 @@ extension Gateway {
             self.hashKey = hashKey
             self.oipID = oipID
         }
+
+        /// The ASE error answer for this call, labelled with its service and version.
+        func failed(_ error: GatewayError) -> GatewayHTTPResponse {
+            .error(error, sid: sid, service: service.name, version: version.name)
+        }
     }
 
     /// What ``prepare`` made of a request: the call to make, or the answer already (an error).
@@ -126,7 +131,7 @@ extension Gateway {
     func answer(_ call: InferenceCall, _ responses: some Collection<EngineResponse>) -> GatewayHTTPResponse {
         let name = call.service.name
         if let failed = responses.first(where: { $0.code != 0 }) {
-            return .error(GatewayError(engineCode: failed.code, message: failed.message), sid: call.sid, service: name, version: call.version.name)
+            return call.failed(GatewayError(engineCode: failed.code, message: failed.message))
         }
         var response: GatewayHTTPResponse
         switch call.frontEnd {
@@ -167,9 +172,9 @@ extension Gateway {
                 if response.code != 0 { break }
             }
         } catch let error as GatewayError {
-            return .error(error, sid: call.sid, service: call.service.name, version: call.version.name)
+            return call.failed(error)
         } catch {
-            return .error(GatewayError(.internalError, "internal error: \(error)"), sid: call.sid, service: call.service.name, version: call.version.name)
+            return call.failed(GatewayError(.internalError, "internal error: \(error)"))
         }
         return answer(call, responses)
     }
@@ -210,7 +215,7 @@ extension Gateway {
             case .success(let response):
                 answer(completed(self.answer(call, CollectionOfOne(response)), request, sid: call.sid, since: start))
             case .failure(let error):
-                answer(completed(.error(error, sid: call.sid, service: call.service.name, version: call.version.name), request, sid: call.sid, since: start))
+                answer(completed(call.failed(error), request, sid: call.sid, since: start))
             case nil:
                 // Not sent (a stale connection, a loading engine): the task path tries again.
                 finishInTask(call, request, since: start, executor: executor, answer: answer)

@@ -11,7 +11,7 @@ struct GatewayBackground: Service {
 
     func run() async throws {
         let gateway = self.gateway
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 if gateway.configFile != nil {
                     group.addTask { await gateway.watchConfigFile() }

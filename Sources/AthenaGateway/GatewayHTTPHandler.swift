@@ -94,12 +94,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !rejected, !parseFailed else { return }
-        var input = unwrapInboundIn(data)
-        if var earlier = unparsed {
-            unparsed = nil
-            earlier.writeBuffer(&input)
-            input = earlier
-        }
+        var input = unparsed.takeJoined(with: unwrapInboundIn(data))
         do {
             while !rejected, let event = try parser.next(from: &input) {
                 received(event, context: context)

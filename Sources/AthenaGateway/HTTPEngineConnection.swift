@@ -113,12 +113,7 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var input = unwrapInboundIn(data)
-        if var earlier = unparsed {
-            unparsed = nil
-            earlier.writeBuffer(&input)
-            input = earlier
-        }
+        var input = unparsed.takeJoined(with: unwrapInboundIn(data))
         do {
             while let reply = try decoder.next(&input) {
                 deliver(reply, context: context)

@@ -100,28 +100,24 @@ struct HTTPRequestParser {
             }
             return .head(head)
         case .fixedBody(let remaining):
-            guard buffer.readableBytes > 0 else { return nil }
-            let count = min(remaining, buffer.readableBytes)
-            let slice = buffer.readSlice(length: count)!
-            state = count == remaining ? .endPending : .fixedBody(remaining: remaining - count)
+            guard let (slice, left) = Self.body(upTo: remaining, from: &buffer) else { return nil }
+            state = left == 0 ? .endPending : .fixedBody(remaining: left)
             return .body(slice)
         case .chunkSize:
             guard let lineEnd = Self.crlf(in: buffer) else {
                 if buffer.readableBytes > 1024 { return try fail("chunk-size line too long") }
                 return nil
             }
-            let size = try buffer.withUnsafeReadableBytes { bytes in
-                try Self.chunkSize(UnsafeRawBufferPointer(rebasing: bytes[..<lineEnd]))
+            let size = buffer.withUnsafeReadableBytes { bytes in
+                Self.chunkSize(UnsafeRawBufferPointer(rebasing: bytes[..<lineEnd]))
             }
             guard let size else { return try fail("invalid chunk size") }
             buffer.moveReaderIndex(forwardBy: lineEnd + 2)
             state = size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size)
             return try next(from: &buffer)
         case .chunkData(let remaining):
-            guard buffer.readableBytes > 0 else { return nil }
-            let count = min(remaining, buffer.readableBytes)
-            let slice = buffer.readSlice(length: count)!
-            state = count == remaining ? .chunkEnd : .chunkData(remaining: remaining - count)
+            guard let (slice, left) = Self.body(upTo: remaining, from: &buffer) else { return nil }
+            state = left == 0 ? .chunkEnd : .chunkData(remaining: left)
             return .body(slice)
         case .chunkEnd:
             guard buffer.readableBytes >= 2 else { return nil }
@@ -213,6 +209,14 @@ struct HTTPRequestParser {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
         default: "!#$%&'*+-.^_`|~".utf8.contains(UInt8(b))
         }
+    }
+
+    /// The body bytes at hand, up to `remaining` (a slice, no copy), and how many are still to
+    /// come; `nil` when no byte is at hand.
+    private static func body(upTo remaining: Int, from buffer: inout ByteBuffer) -> (ByteBuffer, left: Int)? {
+        guard buffer.readableBytes > 0 else { return nil }
+        let count = min(remaining, buffer.readableBytes)
+        return (buffer.readSlice(length: count)!, remaining - count)
     }
 
     /// Parses request line and header lines (without the final empty line).

@@ -56,13 +56,14 @@ enum OIPCodec {
             w.raw("{\"name\":")
             w.string(item.dataID)
             w.raw(",\"datatype\":\"BYTES\",\"shape\":[1],")
-            if item.kind == .text, let text = String(data: item.data, encoding: .utf8) {
+            let data = item.data  // one copy, when the bytes are held in a ByteBuffer
+            if item.kind == .text, let text = String(data: data, encoding: .utf8) {
                 w.raw("\"data\":[")
                 w.string(text)
                 w.raw("]}")
             } else {
                 w.raw("\"parameters\":{\"content_type\":\"base64\"},\"data\":[")
-                w.base64(item.data)
+                w.base64(data)
                 w.raw("]}")
             }
         }
