@@ -69,6 +69,7 @@ extension AIApplicationSpec {
                 let batchingPath = runtimePath.child("batching")
                 check(batching.maxBatchSize, in: BatchingSpec.batchSizeRange, at: batchingPath.child("maxBatchSize"), into: &errors)
                 check(batching.maxCallsInFlight, in: BatchingSpec.callsInFlightRange, at: batchingPath.child("maxCallsInFlight"), into: &errors)
+                check(batching.maxDelayMicroseconds, in: BatchingSpec.delayMicrosecondsRange, at: batchingPath.child("maxDelayMicroseconds"), into: &errors)
                 if (runtime.protocol ?? .grpc) == .http {
                     errors.append(FieldError(batchingPath, "applies to grpc engines only (a plain HTTP engine gets one request per call)"))
                 }

@@ -34,18 +34,22 @@ public struct RuntimeSpec: Codable, Sendable, Hashable {
 /// Request batching to one engine replica: `maxCallsInFlight` calls at once, and the requests
 /// that arrive while they run go out together as one `InferBatch` of up to `maxBatchSize`.
 /// A Python engine runs one request at a time (keep 1 call in flight); a wrapper that waits on
-/// I/O wants more; `maxBatchSize: 1` turns batching off.
+/// I/O wants more; `maxBatchSize: 1` turns batching off. `maxDelayMicroseconds` bounds how long
+/// a freed call slot waits for the clients of the batch it just answered (see `EngineBatching`).
 public struct BatchingSpec: Codable, Sendable, Hashable {
     public var maxBatchSize: Int?
     public var maxCallsInFlight: Int?
+    public var maxDelayMicroseconds: Int?
 
     /// Ranges accepted (the routing table's own).
     public static let batchSizeRange = EngineBatching.batchSizeRange
     public static let callsInFlightRange = EngineBatching.callsInFlightRange
+    public static let delayMicrosecondsRange = EngineBatching.delayMicrosecondsRange
 
-    public init(maxBatchSize: Int? = nil, maxCallsInFlight: Int? = nil) {
+    public init(maxBatchSize: Int? = nil, maxCallsInFlight: Int? = nil, maxDelayMicroseconds: Int? = nil) {
         self.maxBatchSize = maxBatchSize
         self.maxCallsInFlight = maxCallsInFlight
+        self.maxDelayMicroseconds = maxDelayMicroseconds
     }
 }
 

@@ -49,6 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Calls in flight per worker before requests queue up for a batch (raise it for wrappers that wait on I/O).")
     var maxCallsInFlight: Int = EngineBatching().maxCallsInFlight
 
+    @Option(help: "Microseconds a worker's freed call slot may wait for the requests of the batch it just answered, so they go out together (0 = never wait; also at most half the call's duration).")
+    var maxBatchDelay: Int = EngineBatching().maxDelayMicroseconds
+
     /// For supervisors and tests: stop everything when standard input closes (the parent died).
     @Flag(help: .hidden)
     var exitOnStdinEOF = false
@@ -65,6 +68,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard calls.contains(maxCallsInFlight) else {
             throw ValidationError("--max-calls-in-flight must be between \(calls.lowerBound) and \(calls.upperBound)")
         }
+        let delays = EngineBatching.delayMicrosecondsRange
+        guard delays.contains(maxBatchDelay) else {
+            throw ValidationError("--max-batch-delay must be between \(delays.lowerBound) and \(delays.upperBound) microseconds")
+        }
     }
 
     func run() async throws {
@@ -76,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
                 app: app, python: python, description: description, workers: workers,
                 host: host, port: port, startupTimeout: .seconds(startupTimeout), exitOnStdinEOF: exitOnStdinEOF,
                 logLevel: Logger.Level(rawValue: logLevel) ?? .notice,
-                batching: EngineBatching(maxBatchSize: maxBatch, maxCallsInFlight: maxCallsInFlight))
+                batching: EngineBatching(maxBatchSize: maxBatch, maxCallsInFlight: maxCallsInFlight, maxDelayMicroseconds: maxBatchDelay))
             try await server.run()
         }
     }

@@ -13,6 +13,7 @@ enum RoutingTableBuilder {
         var batching = EngineBatching()
         if let size = spec?.maxBatchSize { batching.maxBatchSize = size }
         if let calls = spec?.maxCallsInFlight { batching.maxCallsInFlight = calls }
+        if let delay = spec?.maxDelayMicroseconds { batching.maxDelayMicroseconds = delay }
         return batching
     }
 

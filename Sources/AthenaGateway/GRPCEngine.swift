@@ -36,7 +36,7 @@ final class GRPCEngine: Engine {
         let cursor = ManagedAtomicCounter()
         self.connections = connections
         self.cursor = cursor
-        self.batcher = InferBatcher(batching, endpoint: endpoint.description) { requests, deadline in
+        self.batcher = InferBatcher(batching, endpoint: endpoint.description, schedule: InferBatcher.eventLoopSchedule(group)) { requests, deadline in
             try await Self.send(requests, on: Self.connection(of: connections, cursor: cursor), deadline: deadline)
         }
     }
@@ -56,6 +56,9 @@ final class GRPCEngine: Engine {
 
     /// Requests waiting for a call slot right now (tests).
     var waiting: Int { batcher.waiting }
+
+    /// Freed slots held so far for the clients of a batch (tests).
+    var batchHolds: Int { batcher.holding.total }
 
     /// Batched calls made and the requests they carried (tests).
     var batchedCounts: (calls: Int, requests: Int) { batcher.batchedCounts }
@@ -115,5 +118,16 @@ final class ManagedAtomicCounter: Sendable {
 
     func next() -> Int {
         value.add(1, ordering: .relaxed).newValue & Int.max
+    }
+}
+
+extension InferBatcher {
+    /// Timers on the caller's event loop (the request's own loop; any loop of `group` otherwise).
+    static func eventLoopSchedule(_ group: any EventLoopGroup) -> Schedule {
+        { delay, body in
+            let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
+            let (seconds, attoseconds) = delay.components
+            loop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) { body() }
+        }
     }
 }

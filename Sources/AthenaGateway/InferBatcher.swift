@@ -16,9 +16,18 @@ import Synchronization
 /// out at once, alone (an idle engine sees no added latency, nor any batch). One that finds
 /// every slot taken waits in a queue. When a call finishes, its slot passes to the oldest
 /// waiter, which leads the next call and takes up to `maxBatchSize - 1` more waiters with it: no
-/// timer, no extra task — the leader's own request task makes the call and answers the others.
+/// extra task — the leader's own request task makes the call and answers the others.
 /// An engine that answers `InferBatch` with UNIMPLEMENTED turns batching off for good: the
 /// waiters then call alone, and nobody waits for a slot again.
+///
+/// Holding a freed slot: when a call that carried a batch of k ends and fewer than (waiting + k)
+/// requests wait, the slot is kept — not freed, not passed on — until that many wait, or for at
+/// most `maxDelayMicroseconds` and half the call's own duration (an event-loop timer). Without
+/// it, the k clients just answered come back one after another: the first finds the slot free
+/// and goes out alone, the rest queue behind it, and a closed loop of clients stays split into
+/// alternating small batches (with 8 clients on 2 digits workers: batches of 2, each paying the
+/// engine's whole per-call cost). Held, they go out together. The wait is only ever taken after
+/// a batch, so a lone client never waits.
 ///
 /// A batch goes out with the earliest deadline of its requests (requests of one service share
 /// one timeout, so they differ by their arrival times only); waiters whose deadline passed in the
@@ -27,6 +36,8 @@ final class InferBatcher: Sendable {
     /// Sends requests in one call: one request as `Infer`, several as `InferBatch`; returns one
     /// response per request, in order.
     typealias Send = @Sendable (_ requests: [EngineRequest], _ deadline: ContinuousClock.Instant) async throws -> [EngineResponse]
+    /// Runs `body` once `delay` has passed (an event-loop timer; tests fire it themselves).
+    typealias Schedule = @Sendable (_ delay: Duration, _ body: @escaping @Sendable () -> Void) -> Void
 
     private struct Waiter: Sendable {
         let request: EngineRequest
@@ -45,14 +56,28 @@ final class InferBatcher: Sendable {
     }
 
     private struct State {
+        /// Calls in flight, plus the held slot if any.
         var inFlight = 0
         var queue = CircularBuffer<Waiter>()
         var supported = true
+        /// The held slot: how many waiters end the hold, and which hold it is (its timer may
+        /// fire after the hold ended another way and a new one began).
+        var hold: (expected: Int, number: Int)?
+        var holds = 0
+    }
+
+    /// The next call's leader, the rest of its batch, and the waiters whose deadline passed.
+    private struct Taken {
+        var leader: Waiter?
+        var batch: [Waiter] = []
+        var expired: [Waiter] = []
     }
 
     let maxBatchSize: Int
     let maxCallsInFlight: Int
+    let maxDelay: Duration
     private let send: Send
+    private let schedule: Schedule
     private let state = Mutex(State())
     /// Calls made and requests they carried (for metrics and tests).
     private let counts = Mutex((calls: 0, requests: 0))
@@ -60,10 +85,12 @@ final class InferBatcher: Sendable {
     private let batchesMetric: Counter
     private let batchedRequestsMetric: Counter
 
-    init(_ configuration: EngineBatching, endpoint: String = "", send: @escaping Send) {
+    init(_ configuration: EngineBatching, endpoint: String = "", schedule: @escaping Schedule, send: @escaping Send) {
         self.maxBatchSize = max(1, configuration.maxBatchSize)
         self.maxCallsInFlight = max(1, configuration.maxCallsInFlight)
+        self.maxDelay = .microseconds(max(0, configuration.maxDelayMicroseconds))
         self.send = send
+        self.schedule = schedule
         self.batchesMetric = Counter(label: "athena_gateway_engine_batches_total", dimensions: [("endpoint", endpoint)])
         self.batchedRequestsMetric = Counter(label: "athena_gateway_engine_batched_requests_total", dimensions: [("endpoint", endpoint)])
         if !configuration.enabled { state.withLock { $0.supported = false } }
@@ -77,6 +104,10 @@ final class InferBatcher: Sendable {
 
     /// Requests waiting for a call slot right now (tests).
     var waiting: Int { state.withLock { $0.queue.count } }
+
+    /// Whether a freed slot is being held for returning requests right now, and how many holds
+    /// there have been (tests).
+    var holding: (now: Bool, total: Int) { state.withLock { ($0.hold != nil, $0.holds) } }
 
     func infer(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse {
         let slot = state.withLock { state -> Bool? in
@@ -92,16 +123,20 @@ final class InferBatcher: Sendable {
             return try await lead(request, deadline: deadline, with: [])
         case false?:
             let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
-                let now = state.withLock { state -> Turn? in
-                    guard state.supported else { return .alone }
+                let (now, taken) = state.withLock { state -> (Turn?, Taken?) in
+                    guard state.supported else { return (.alone, nil) }
                     if state.inFlight < maxCallsInFlight {  // a slot freed in between
                         state.inFlight += 1
-                        return .lead([])
+                        return (.lead([]), nil)
                     }
                     state.queue.append(Waiter(request: request, deadline: deadline, continuation: continuation))
-                    return nil
+                    guard let hold = state.hold, state.queue.count >= hold.expected else { return (nil, nil) }
+                    // Everyone the held slot waited for is here: it leads them now.
+                    state.hold = nil
+                    return (nil, Self.take(&state, maxBatchSize: maxBatchSize))
                 }
                 if let now { continuation.resume(returning: now) }
+                if let taken { Self.start(taken) }
             }
             switch turn {
             case .answered(let result): return try result.get()
@@ -122,6 +157,7 @@ final class InferBatcher: Sendable {
     /// Holds a slot: sends `request` with `others`, answers them, then passes the slot on.
     private func lead(_ request: EngineRequest, deadline: ContinuousClock.Instant, with others: [Waiter]) async throws -> EngineResponse {
         let mine: Result<EngineResponse, any Error>
+        let started = ContinuousClock.now
         if others.isEmpty {
             do { mine = .success(try await alone(request, deadline: deadline)) } catch { mine = .failure(error) }
         } else {
@@ -149,41 +185,76 @@ final class InferBatcher: Sendable {
                 for waiter in others { waiter.continuation.resume(returning: .answered(.failure(error))) }
             }
         }
-        passSlotOn()
+        // Only a batch that succeeded has clients worth waiting for.
+        let answered = others.isEmpty || (try? mine.get()) == nil ? 0 : others.count + 1
+        passSlotOn(answered: answered, callTook: started.duration(to: .now))
         return try mine.get()
     }
 
-    /// The finished call's slot goes to the oldest live waiter, with a batch behind it; with
-    /// nobody waiting it is freed. With batching off, every waiter is released to call alone.
-    private func passSlotOn() {
-        let now = ContinuousClock.now
-        let (leader, batch, expired, released) = state.withLock { state -> (Waiter?, [Waiter], [Waiter], [Waiter]) in
+    /// The finished call's slot goes to the oldest live waiter, with a batch behind it; or it is
+    /// held for the `answered` clients of the batch that just ended (see the type's comment); or
+    /// with nobody waiting it is freed. With batching off, every waiter is released to call alone.
+    private func passSlotOn(answered: Int, callTook: Duration) {
+        let window = min(maxDelay, callTook / 2)
+        let (taken, released, hold) = state.withLock { state -> (Taken, [Waiter], Int?) in
             guard state.supported else {
                 let all = Array(state.queue)
                 state.queue.removeAll()
-                state.inFlight -= 1
-                return (nil, [], [], all)
+                state.inFlight -= state.hold == nil ? 1 : 2
+                state.hold = nil
+                return (Taken(), all, nil)
             }
-            var expired: [Waiter] = []
-            var leader: Waiter?
-            var batch: [Waiter] = []
-            while let waiter = state.queue.popFirst() {
-                if waiter.deadline <= now {
-                    expired.append(waiter)
-                } else if leader == nil {
-                    leader = waiter
-                } else {
-                    batch.append(waiter)
-                    if batch.count == maxBatchSize - 1 { break }
-                }
+            let expected = min(state.queue.count + answered, maxBatchSize)
+            if answered > 1, window > .zero, state.hold == nil, state.queue.count < expected {
+                state.holds += 1
+                state.hold = (expected, state.holds)
+                return (Taken(), [], state.holds)
             }
-            if leader == nil { state.inFlight -= 1 }
-            return (leader, batch, expired, [])
-        }
-        for waiter in expired {
-            waiter.continuation.resume(returning: .answered(.failure(EngineError(.timeout, "deadline passed while waiting for the engine"))))
+            let taken = Self.take(&state, maxBatchSize: maxBatchSize)
+            if taken.leader == nil { state.inFlight -= 1 }
+            return (taken, [], nil)
         }
         for waiter in released { waiter.continuation.resume(returning: .alone) }
-        leader?.continuation.resume(returning: .lead(batch))
+        Self.start(taken)
+        if let hold {
+            schedule(window) { [self] in endHold(hold) }
+        }
+    }
+
+    /// The hold's time is up: whoever waits goes out now (or the slot is freed).
+    private func endHold(_ number: Int) {
+        let taken = state.withLock { state -> Taken? in
+            guard let hold = state.hold, hold.number == number else { return nil }  // ended already
+            state.hold = nil
+            let taken = Self.take(&state, maxBatchSize: maxBatchSize)
+            if taken.leader == nil { state.inFlight -= 1 }
+            return taken
+        }
+        if let taken { Self.start(taken) }
+    }
+
+    /// Takes the next call's leader and up to `maxBatchSize - 1` others off the queue, oldest
+    /// first, setting aside those whose deadline passed.
+    private static func take(_ state: inout State, maxBatchSize: Int) -> Taken {
+        let now = ContinuousClock.now
+        var taken = Taken()
+        while let waiter = state.queue.popFirst() {
+            if waiter.deadline <= now {
+                taken.expired.append(waiter)
+            } else if taken.leader == nil {
+                taken.leader = waiter
+            } else {
+                taken.batch.append(waiter)
+                if taken.batch.count == maxBatchSize - 1 { break }
+            }
+        }
+        return taken
+    }
+
+    private static func start(_ taken: Taken) {
+        for waiter in taken.expired {
+            waiter.continuation.resume(returning: .answered(.failure(EngineError(.timeout, "deadline passed while waiting for the engine"))))
+        }
+        taken.leader?.continuation.resume(returning: .lead(taken.batch))
     }
 }

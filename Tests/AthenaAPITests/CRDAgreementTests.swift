@@ -104,6 +104,7 @@ struct CRDAgreementTests {
             "spec.runtime.port": FieldRange.port,
             "spec.runtime.batching.maxBatchSize": BatchingSpec.batchSizeRange,
             "spec.runtime.batching.maxCallsInFlight": BatchingSpec.callsInFlightRange,
+            "spec.runtime.batching.maxDelayMicroseconds": BatchingSpec.delayMicrosecondsRange,
             "spec.resources.gpu.count": FieldRange.gpuCount,
             "spec.versions[].resources.gpu.count": FieldRange.gpuCount,
             "spec.versions[].weight": FieldRange.weight,

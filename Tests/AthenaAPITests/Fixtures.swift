@@ -33,7 +33,7 @@ enum Fixtures {
                 version: "1.0.0", description: "d",
                 runtime: RuntimeSpec(
                     image: "img:1", command: ["python"], args: ["-m", "x"], env: env, protocol: .grpc, port: 50051,
-                    batching: BatchingSpec(maxBatchSize: 16, maxCallsInFlight: 2)),
+                    batching: BatchingSpec(maxBatchSize: 16, maxCallsInFlight: 2, maxDelayMicroseconds: 1000)),
                 model: ModelSource(uri: "pvc://models/digits", mountPath: "/models"),
                 apis: [ModelAPI(protocol: "http", url: "/", method: "POST",
                     request: ModelAPIMessage(contentType: "multipart/form-data", data: schema),

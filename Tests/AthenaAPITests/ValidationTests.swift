@@ -93,8 +93,8 @@ struct ValidationTests {
             $0.runtime?.env = [EnvVar(name: "A", value: "1"), EnvVar(name: "A", value: "2")]
         } == ["spec.runtime.env[1].name"])
         #expect(Self.application { $0.runtime?.batching = BatchingSpec(maxBatchSize: 8, maxCallsInFlight: 4) } == [])
-        #expect(Self.application { $0.runtime?.batching = BatchingSpec(maxBatchSize: 0, maxCallsInFlight: 300) }
-                == ["spec.runtime.batching.maxBatchSize", "spec.runtime.batching.maxCallsInFlight"])
+        #expect(Self.application { $0.runtime?.batching = BatchingSpec(maxBatchSize: 0, maxCallsInFlight: 300, maxDelayMicroseconds: -1) }
+                == ["spec.runtime.batching.maxBatchSize", "spec.runtime.batching.maxCallsInFlight", "spec.runtime.batching.maxDelayMicroseconds"])
         #expect(Self.application { $0.runtime?.protocol = .http; $0.runtime?.batching = BatchingSpec(maxBatchSize: 8) }
                 == ["spec.runtime.batching"])
     }

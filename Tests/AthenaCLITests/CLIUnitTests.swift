@@ -49,13 +49,15 @@ struct CLIUnitTests {
 
     @Test("serve: batching flags reach the routing table; out-of-range values are usage errors")
     func serveBatchingFlags() throws {
-        let serve = try ServeCommand.parse(["app", "--max-batch", "8", "--max-calls-in-flight", "1"])
+        let serve = try ServeCommand.parse(["app", "--max-batch", "8", "--max-calls-in-flight", "1", "--max-batch-delay", "0"])
         #expect(serve.maxBatch == 8)
         #expect(serve.maxCallsInFlight == 1)
+        #expect(serve.maxBatchDelay == 0)
         let defaults = try ServeCommand.parse(["app"])
-        #expect(defaults.maxBatch == 32 && defaults.maxCallsInFlight == 1)
+        #expect(defaults.maxBatch == 32 && defaults.maxCallsInFlight == 1 && defaults.maxBatchDelay == 2000)
         #expect(throws: (any Error).self) { try ServeCommand.parse(["app", "--max-batch", "0"]) }
         #expect(throws: (any Error).self) { try ServeCommand.parse(["app", "--max-calls-in-flight", "300"]) }
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["app", "--max-batch-delay", "-5"]) }
         let server = LocalServer(
             app: "/app", python: "python3",
             description: AppDescription(service: "demo", version: "v1", kind: "aiges", schema: nil, raw: .null),

@@ -111,11 +111,11 @@ struct BuilderTests {
     @Test("runtime.batching reaches the version's routing-table batching; unset fields keep the defaults")
     func routingTableBatching() throws {
         var tuned = apps
-        tuned[0].spec.runtime?.batching = BatchingSpec(maxCallsInFlight: 4)
+        tuned[0].spec.runtime?.batching = BatchingSpec(maxCallsInFlight: 4, maxDelayMicroseconds: 500)
         let table = try OnlineServiceBuilder.routingTable(service: twoVersions(), applications: tuned)
         #expect(table.problems() == [])
         let route = try #require(table.service(named: "digits"))
-        #expect(route.versions[0].batching == EngineBatching(maxBatchSize: 32, maxCallsInFlight: 4))
+        #expect(route.versions[0].batching == EngineBatching(maxBatchSize: 32, maxCallsInFlight: 4, maxDelayMicroseconds: 500))
         #expect(route.versions[1].batching == EngineBatching())
     }
 

@@ -42,6 +42,10 @@ struct ConfigReloadTests {
         #expect(!off.services[0].versions[0].batching.enabled)
         #expect(off.problems().isEmpty)
         #expect(try RoutingTableLoader.decode(JSONEncoder().encode(off)) == off)
+        let held = try RoutingTableLoader.decode(Data(yaml.replacingOccurrences(of: "{maxBatchSize: 1}", with: "{maxDelayMicroseconds: 250}").utf8))
+        #expect(held.services[0].versions[0].batching == EngineBatching(maxBatchSize: 32, maxCallsInFlight: 1, maxDelayMicroseconds: 250))
+        let tooLong = try RoutingTableLoader.decode(Data(yaml.replacingOccurrences(of: "{maxBatchSize: 1}", with: "{maxDelayMicroseconds: 2000000}").utf8))
+        #expect(tooLong.problems().contains { $0.contains("maxDelayMicroseconds") })
     }
 
     @Test func jsonRoundTrip() throws {

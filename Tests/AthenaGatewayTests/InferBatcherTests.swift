@@ -45,6 +45,26 @@ final class GatedSend: Sendable {
     }
 }
 
+/// Timers the test fires itself: `schedule` records them, `fireAll` runs the ones pending.
+final class ManualTimers: Sendable {
+    private let pending = Mutex<[(delay: Duration, body: @Sendable () -> Void)]>([])
+
+    var schedule: InferBatcher.Schedule {
+        { delay, body in self.pending.withLock { $0.append((delay, body)) } }
+    }
+
+    /// Delays of the timers not fired yet.
+    var delays: [Duration] { pending.withLock { $0.map(\.delay) } }
+
+    func fireAll() {
+        let due = pending.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        for timer in due { timer.body() }
+    }
+}
+
 /// Polls `condition` (no sleeps: yields to the other tasks) for up to 10 s.
 func until(_ what: String, _ condition: () -> Bool) async throws {
     let end = ContinuousClock.now + .seconds(10)
@@ -89,7 +109,7 @@ struct InferBatcherTests {
     @Test("an idle engine gets each request alone, at once")
     func idleGoesAlone() async throws {
         let send = GatedSend()
-        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 2), send: send.send)
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 2, maxDelayMicroseconds: 0), schedule: ManualTimers().schedule, send: send.send)
         let tasks = Self.start(["a", "b"], on: batcher)
         try await until("two calls") { send.pendingCount == 2 }
         send.answerOldest()
@@ -104,7 +124,7 @@ struct InferBatcherTests {
     @Test("requests that wait for a busy slot go out in one call, each answered with its own response")
     func queuedRequestsAreBatched() async throws {
         let send = GatedSend()
-        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1, maxDelayMicroseconds: 0), schedule: ManualTimers().schedule, send: send.send)
         let (first, queued) = try await Self.leadThenBatch(["q1", "q2", "q3"], batcher: batcher, send: send)
         send.answerOldest()
         #expect(try await first.value.items.first?.dataID == "for-first")
@@ -121,7 +141,7 @@ struct InferBatcherTests {
     @Test("a batch holds at most maxBatchSize requests; the rest follow in the next call")
     func batchSizeIsCapped() async throws {
         let send = GatedSend()
-        let batcher = InferBatcher(EngineBatching(maxBatchSize: 2, maxCallsInFlight: 1), send: send.send)
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 2, maxCallsInFlight: 1, maxDelayMicroseconds: 0), schedule: ManualTimers().schedule, send: send.send)
         let first = Self.start(["first"], on: batcher)
         try await until("first call") { send.pendingCount == 1 }
         let queued = Self.start(["q1", "q2", "q3", "q4", "q5"], on: batcher)
@@ -141,7 +161,7 @@ struct InferBatcherTests {
     @Test("one failing request in a batch does not fail the others; a failed call fails its whole batch")
     func failuresStayWithTheirRequests() async throws {
         let send = GatedSend()
-        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1, maxDelayMicroseconds: 0), schedule: ManualTimers().schedule, send: send.send)
         let (first, queued) = try await Self.leadThenBatch(["ok", "bad"], batcher: batcher, send: send)
         let sids = send.calls[1]
         send.completeOldest(.success(sids.map { $0 == "bad" ? EngineResponse(code: 30003, message: "boom", items: []) : GatedSend.answer($0) }))
@@ -166,7 +186,7 @@ struct InferBatcherTests {
     @Test("an answer with the wrong number of responses fails the batch as a bad response")
     func wrongCount() async throws {
         let send = GatedSend()
-        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1, maxDelayMicroseconds: 0), schedule: ManualTimers().schedule, send: send.send)
         let (first, queued) = try await Self.leadThenBatch(["q1", "q2"], batcher: batcher, send: send)
         send.completeOldest(.success([GatedSend.answer("q1")]))
         _ = try await first.value
@@ -183,7 +203,7 @@ struct InferBatcherTests {
     @Test("an engine without InferBatch (UNIMPLEMENTED) gets the batch again one by one, and no batches after")
     func unimplementedTurnsBatchingOff() async throws {
         let send = GatedSend()
-        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1, maxDelayMicroseconds: 0), schedule: ManualTimers().schedule, send: send.send)
         let (first, queued) = try await Self.leadThenBatch(["q1", "q2"], batcher: batcher, send: send)
         send.completeOldest(.failure(EngineError(.unsupported, "unknown method InferBatch")))
         try await until("both resent alone") { send.pendingCount == 2 }
@@ -206,7 +226,7 @@ struct InferBatcherTests {
     @Test("a request whose deadline passes while it waits is answered with a timeout and never sent")
     func expiredWhileWaiting() async throws {
         let send = GatedSend()
-        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1), send: send.send)
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1, maxDelayMicroseconds: 0), schedule: ManualTimers().schedule, send: send.send)
         let first = Self.start(["first"], on: batcher)
         try await until("first call") { send.pendingCount == 1 }
         let soon = Self.start(["soon"], on: batcher, deadline: .now + .milliseconds(50))
@@ -231,12 +251,148 @@ struct InferBatcherTests {
     @Test("maxBatchSize 1 turns batching off: no waiting, every request its own call")
     func disabled() async throws {
         let send = GatedSend()
-        let batcher = InferBatcher(EngineBatching(maxBatchSize: 1, maxCallsInFlight: 1), send: send.send)
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 1, maxCallsInFlight: 1, maxDelayMicroseconds: 0), schedule: ManualTimers().schedule, send: send.send)
         #expect(!batcher.isEnabled)
         let tasks = Self.start(["a", "b", "c"], on: batcher)
         try await until("three calls") { send.pendingCount == 3 }
         for _ in 0..<3 { send.answerOldest() }
         for task in tasks { _ = try await task.value }
         #expect(send.calls.map(\.count) == [1, 1, 1])
+    }
+
+    // MARK: - Holding a freed slot for the clients of the batch it answered
+
+    static func holding(maxBatchSize: Int = 8, maxCallsInFlight: Int = 1, maxDelay: Int = 2000)
+        -> (InferBatcher, GatedSend, ManualTimers)
+    {
+        let send = GatedSend(), timers = ManualTimers()
+        let batching = EngineBatching(maxBatchSize: maxBatchSize, maxCallsInFlight: maxCallsInFlight, maxDelayMicroseconds: maxDelay)
+        return (InferBatcher(batching, schedule: timers.schedule, send: send.send), send, timers)
+    }
+
+    @Test("after a batch, the slot waits for its clients' next requests and sends them as one call")
+    func heldSlotRegroupsTheBatch() async throws {
+        let (batcher, send, timers) = Self.holding()
+        let (first, queued) = try await Self.leadThenBatch(["a", "b", "c"], batcher: batcher, send: send)
+        _ = try await first.value
+        send.answerOldest()  // the batch of three: its clients get their answers
+        for task in queued { _ = try await task.value }
+        #expect(batcher.holding == (true, 1))
+        #expect(timers.delays.count == 1)
+        #expect(timers.delays.allSatisfy { $0 > .zero && $0 <= .microseconds(2000) })
+
+        // Two of them come back: they wait (the slot is held, not free), no lone call goes out.
+        let early = Self.start(["a2", "b2"], on: batcher)
+        try await until("two waiting") { batcher.waiting == 2 }
+        #expect(send.pendingCount == 0)
+        // The third completes the group: one call with all three, at once, without the timer.
+        let last = Self.start(["c2"], on: batcher)
+        try await until("regrouped call") { send.pendingCount == 1 }
+        #expect(Set(send.calls.last ?? []) == ["a2", "b2", "c2"])
+        #expect(batcher.holding.now == false)
+        timers.fireAll()  // the hold's timer, late: nothing more goes out
+        #expect(send.pendingCount == 1)
+        send.answerOldest()
+        for (task, sid) in zip(early + last, ["a2", "b2", "c2"]) {
+            #expect(try await task.value.items.first?.dataID == "for-" + sid)
+        }
+        #expect(send.calls.map(\.count) == [1, 3, 3])
+    }
+
+    @Test("a hold ends at its time: whoever came back goes out; with nobody, the slot is free again")
+    func holdTimesOut() async throws {
+        let (batcher, send, timers) = Self.holding()
+        let (first, queued) = try await Self.leadThenBatch(["a", "b"], batcher: batcher, send: send)
+        _ = try await first.value
+        send.answerOldest()
+        for task in queued { _ = try await task.value }
+        #expect(batcher.holding.now)
+        let one = Self.start(["a2"], on: batcher)
+        try await until("one waiting") { batcher.waiting == 1 }
+        timers.fireAll()
+        try await until("sent after the wait") { send.pendingCount == 1 }
+        #expect(send.calls.last == ["a2"])
+        send.answerOldest()
+        _ = try await one[0].value
+        // A lone call's end holds nothing: the next request goes out at once.
+        #expect(batcher.holding == (false, 1))
+        let next = Self.start(["n"], on: batcher)
+        try await until("sent at once") { send.pendingCount == 1 }
+        send.answerOldest()
+        _ = try await next[0].value
+
+        // A batch answered with nobody coming back: its timer frees the slot.
+        let (lead, more) = try await Self.leadThenBatch(["x", "y"], batcher: batcher, send: send)
+        _ = try await lead.value
+        send.answerOldest()
+        for task in more { _ = try await task.value }
+        #expect(batcher.holding == (true, 2))
+        timers.fireAll()
+        #expect(batcher.holding.now == false)
+        let after = Self.start(["after"], on: batcher)
+        try await until("free slot") { send.pendingCount == 1 }
+        send.answerOldest()
+        _ = try await after[0].value
+    }
+
+    @Test("no hold with maxDelayMicroseconds 0, nor after a failed batch; a hold never outlasts its waiters' deadlines")
+    func holdOnlyWhenItCanHelp() async throws {
+        let (off, offSend, offTimers) = Self.holding(maxDelay: 0)
+        let (first, queued) = try await Self.leadThenBatch(["a", "b"], batcher: off, send: offSend)
+        _ = try await first.value
+        offSend.answerOldest()
+        for task in queued { _ = try await task.value }
+        #expect(off.holding == (false, 0))
+        #expect(offTimers.delays.isEmpty)
+
+        let (batcher, send, timers) = Self.holding()
+        let (lead, doomed) = try await Self.leadThenBatch(["d1", "d2"], batcher: batcher, send: send)
+        _ = try await lead.value
+        send.completeOldest(.failure(EngineError(.transport, "reset")))
+        for task in doomed { _ = try? await task.value }
+        #expect(batcher.holding == (false, 0))
+
+        // Held for two; one comes back with a deadline that passes in the wait: it is answered
+        // with a timeout when the hold ends, never sent.
+        let (again, pair) = try await Self.leadThenBatch(["p", "q"], lead: "l2", batcher: batcher, send: send)
+        _ = try await again.value
+        send.answerOldest()
+        for task in pair { _ = try await task.value }
+        #expect(batcher.holding.now)
+        let soon = Self.start(["soon"], on: batcher, deadline: .now + .milliseconds(20))
+        try await until("waiting") { batcher.waiting == 1 }
+        let passed = ContinuousClock.now + .milliseconds(30)
+        try await until("deadline passed") { ContinuousClock.now >= passed }
+        timers.fireAll()
+        await #expect(throws: EngineError.self) { try await soon[0].value }
+        #expect(!send.calls.joined().contains("soon"))
+        #expect(send.pendingCount == 0)
+    }
+
+    @Test("an engine refusing InferBatch while another slot is held: everyone calls alone, nobody hangs")
+    func refusalDuringHold() async throws {
+        let (batcher, send, timers) = Self.holding(maxBatchSize: 2, maxCallsInFlight: 2)
+        let leads = Self.start(["l1", "l2"], on: batcher)
+        try await until("two calls") { send.pendingCount == 2 }
+        let queued = Self.start(["q1", "q2", "q3", "q4"], on: batcher)
+        try await until("four waiting") { batcher.waiting == 4 }
+        send.answerOldest()  // l1: its slot leads a batch of two
+        send.answerOldest()  // l2: its slot leads the other two
+        try await until("two batches") { send.pendingCount == 2 }
+        for task in leads { _ = try await task.value }
+        send.answerOldest()  // the first batch ends with nobody waiting: its slot is held
+        try await until("held") { batcher.holding.now }
+        send.completeOldest(.failure(EngineError(.unsupported, "unknown method InferBatch")))
+        try await until("resent alone") { send.pendingCount == 2 }
+        send.answerOldest()
+        send.answerOldest()
+        for task in queued { _ = try await task.value }
+        // The refused batch's leader ended its call: the held slot was let go with it.
+        try await until("hold let go") { !batcher.holding.now }
+        timers.fireAll()
+        let more = Self.start(["m1", "m2", "m3"], on: batcher)
+        try await until("three calls at once") { send.pendingCount == 3 }
+        for _ in 0..<3 { send.answerOldest() }
+        for task in more { _ = try await task.value }
     }
 }
