@@ -23,6 +23,8 @@ struct LocalServer: Sendable {
     var logLevel: Logger.Level = .notice
     /// How requests that queue up for a worker are batched (`--max-batch`, `--max-calls-in-flight`).
     var batching = EngineBatching()
+    /// `/metrics` text (Prometheus); nil answers 404 there.
+    var metricsText: (@Sendable () -> String)?
 
     /// Why the task group ended.
     private enum Outcome: Sendable {
@@ -53,7 +55,7 @@ struct LocalServer: Sendable {
         let listening = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "athena-gateway")
         logger.logLevel = logLevel
-        let options = GatewayOptions(host: host, port: port, logger: logger, onServerRunning: { port in
+        let options = GatewayOptions(host: host, port: port, logger: logger, metricsText: metricsText, onServerRunning: { port in
             listening.continuation.yield(port)
         })
         let gateway: Gateway

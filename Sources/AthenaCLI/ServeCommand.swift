@@ -83,7 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
                 app: app, python: python, description: description, workers: workers,
                 host: host, port: port, startupTimeout: .seconds(startupTimeout), exitOnStdinEOF: exitOnStdinEOF,
                 logLevel: Logger.Level(rawValue: logLevel) ?? .notice,
-                batching: EngineBatching(maxBatchSize: maxBatch, maxCallsInFlight: maxCallsInFlight, maxDelayMicroseconds: maxBatchDelay))
+                batching: EngineBatching(maxBatchSize: maxBatch, maxCallsInFlight: maxCallsInFlight, maxDelayMicroseconds: maxBatchDelay),
+                metricsText: LocalMetrics.text)
             try await server.run()
         }
     }

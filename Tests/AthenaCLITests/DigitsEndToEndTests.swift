@@ -67,9 +67,20 @@ struct DigitsEndToEndTests {
         #expect(outcomes.count == 200)
         let failures = outcomes.filter { !$0.0 }
         #expect(failures.isEmpty, "\(failures.count) of 200 failed, e.g. \(failures.first?.1 ?? "")")
+        // 200 at once on 2 workers with one call in flight each: most went out in InferBatch calls.
+        let metrics = try await HTTP.get("\(server.baseURL)/metrics")
+        #expect(metrics.status == 200)
+        let batched = Self.counter("athena_gateway_engine_batched_requests_total", in: String(decoding: metrics.body, as: UTF8.self))
+        #expect(batched >= 100, "batched requests: \(batched)")
     }
 
-    @Test("/readyz, /healthz and /openapi.json answer while serving")
+    /// The sum of a counter's samples over all its label sets in Prometheus text.
+    static func counter(_ name: String, in text: String) -> Double {
+        text.split(separator: "\n").filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
+    @Test("/readyz, /healthz, /openapi.json and /metrics answer while serving")
     func healthAndOpenAPI() async throws {
         let server = try await SharedServers.shared.digitsApp()
         #expect(try await HTTP.get("\(server.baseURL)/readyz").status == 200)
@@ -77,5 +88,11 @@ struct DigitsEndToEndTests {
         let openapi = try await HTTP.get("\(server.baseURL)/openapi.json")
         #expect(openapi.status == 200)
         #expect(openapi.text.contains("digits"))
+        _ = try await HTTP.post("\(server.baseURL)/v1/private/digits", body: Data("{".utf8))  // a 400, counted
+        let metrics = try await HTTP.get("\(server.baseURL)/metrics")
+        #expect(metrics.status == 200)
+        let text = String(decoding: metrics.body, as: UTF8.self)  // whole: `.text` is a 2,000-byte prefix
+        #expect(text.contains("athena_gateway_request_duration_seconds"))
+        #expect(Self.counter("athena_gateway_requests_total", in: text) >= 1)
     }
 }
