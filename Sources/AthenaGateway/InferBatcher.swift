@@ -157,6 +157,9 @@ final class InferBatcher: Sendable {
     /// Holds a slot: sends `request` with `others`, answers them, then passes the slot on.
     private func lead(_ request: EngineRequest, deadline: ContinuousClock.Instant, with others: [Waiter]) async throws -> EngineResponse {
         let mine: Result<EngineResponse, any Error>
+        // The others' outcomes, delivered once the slot's fate is settled: a client answered
+        // before that could come back and be miscounted by the hold.
+        var replies: [(Waiter, Turn)] = []
         let started = ContinuousClock.now
         if others.isEmpty {
             do { mine = .success(try await alone(request, deadline: deadline)) } catch { mine = .failure(error) }
@@ -172,9 +175,7 @@ final class InferBatcher: Sendable {
                     throw EngineError(.badResponse, "InferBatch answered \(responses.count) responses to \(requests.count) requests")
                 }
                 mine = .success(responses[0])
-                for (waiter, response) in zip(others, responses.dropFirst()) {
-                    waiter.continuation.resume(returning: .answered(.success(response)))
-                }
+                replies = zip(others, responses.dropFirst()).map { ($0, .answered(.success($1))) }
             } catch let error as EngineError where error.kind == .unsupported {
                 // UNIMPLEMENTED: the engine ran none of them. Everyone calls alone from now on.
                 state.withLock { $0.supported = false }
@@ -182,12 +183,13 @@ final class InferBatcher: Sendable {
                 do { mine = .success(try await alone(request, deadline: deadline)) } catch { mine = .failure(error) }
             } catch {
                 mine = .failure(error)
-                for waiter in others { waiter.continuation.resume(returning: .answered(.failure(error))) }
+                replies = others.map { ($0, .answered(.failure(error))) }
             }
         }
         // Only a batch that succeeded has clients worth waiting for.
         let answered = others.isEmpty || (try? mine.get()) == nil ? 0 : others.count + 1
         passSlotOn(answered: answered, callTook: started.duration(to: .now))
+        for (waiter, turn) in replies { waiter.continuation.resume(returning: turn) }
         return try mine.get()
     }
 
