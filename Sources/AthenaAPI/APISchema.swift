@@ -21,6 +21,26 @@ public struct APISchema: Sendable, Hashable {
         return violations
     }
 
+    /// Whether validation would look at the characters of a string at `path` (an object path
+    /// through `properties`, or `additionalProperties` schemas): `minLength`, `maxLength` or
+    /// `enum` there. When it would not, a caller may validate a stand-in string instead of
+    /// building a large one (a payload's base64 data: megabytes copied only to check its type).
+    public func inspectsString(at path: [String]) -> Bool {
+        var schema = json
+        for name in path {
+            guard case .object(let keywords) = schema else { return false }
+            if let sub = keywords["properties"]?.objectValue?[name] {
+                schema = sub
+            } else if let sub = keywords["additionalProperties"], sub.objectValue != nil {
+                schema = sub
+            } else {
+                return false  // not checked at all
+            }
+        }
+        guard case .object(let keywords) = schema else { return false }
+        return keywords["minLength"] != nil || keywords["maxLength"] != nil || keywords["enum"] != nil
+    }
+
     // MARK: - Checking
 
     private static func check(_ value: JSONValue, against schema: JSONValue, path: String, into out: inout [APISchemaViolation]) {

@@ -34,7 +34,10 @@ enum ASECodec {
         }
         if let schema = version?.payloadSchema {
             var members: [String: JSONValue] = [:]
-            for item in decoded.payload { members[item.dataID] = item.jsonValue(scanner) }
+            for item in decoded.payload {
+                let field = item.kind?.fieldName ?? "text"
+                members[item.dataID] = item.jsonValue(scanner, dataText: schema.inspectsString(at: [item.dataID, field]))
+            }
             if let first = schema.validate(.object(members), path: "payload").first {
                 throw GatewayError(.schemaViolation, first.description)
             }

@@ -49,6 +49,22 @@ struct ErrorResponseTests {
                               message: "payload.image: required field is missing")
     }
 
+    @Test("a payload data field with a length limit is checked on its base64 text")
+    func payloadLengthLimit() async throws {
+        let limited = RoutingTableSchema(payload: [
+            "type": "object", "required": ["image"],
+            "properties": ["image": ["type": "object", "properties": ["image": ["type": "string", "maxLength": 8]]]],
+        ])
+        try await expectError(Fixtures.table(schema: limited), body: Fixtures.aseBody(image: Array(repeating: 7, count: 12)),
+                              status: .badRequest, code: 10163, message: "payload.image.image: expected at most 8 characters, got 16")
+        let body = ByteBuffer(string: #"{"payload":{"image":{"status":3,"image":"AAAA"}}}"#)
+        let app = try Fixtures.gateway(Fixtures.table(schema: limited), factory: factory).makeApplication()
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/private/digits", method: .post, body: body)
+            #expect(response.status == .ok, "4 base64 characters are within the limit")
+        }
+    }
+
     @Test func badStatusType() async throws {
         try await expectError(body: ByteBuffer(string: #"{"payload":{"image":{"status":"x","image":""}}}"#), status: .badRequest, code: 10163,
                               message: "payload.image.status: expected integer 0...3, got string")

@@ -25,6 +25,24 @@ struct APISchemaTests {
         #expect(APISchema(json: schema).validate(value, path: "p").map(\.description) == [message])
     }
 
+    @Test("which string fields validation reads the characters of (the rest may be stand-ins)")
+    func inspectsString() {
+        let schema = APISchema(json: [
+            "type": "object",
+            "properties": [
+                "image": ["type": "object", "properties": ["image": ["type": "string"], "tag": ["type": "string", "maxLength": 8]]],
+                "voice": ["type": "object", "properties": ["audio": ["type": "string", "enum": ["a", "b"]]]],
+            ],
+            "additionalProperties": ["type": "object", "additionalProperties": ["type": "string", "minLength": 4]],
+        ])
+        #expect(!schema.inspectsString(at: ["image", "image"]), "a type check needs no characters")
+        #expect(schema.inspectsString(at: ["image", "tag"]))
+        #expect(schema.inspectsString(at: ["voice", "audio"]))
+        #expect(!schema.inspectsString(at: ["voice", "text"]), "not checked at all")
+        #expect(schema.inspectsString(at: ["other", "text"]), "through additionalProperties schemas")
+        #expect(!APISchema(json: ["type": "object"]).inspectsString(at: ["image", "image"]))
+    }
+
     @Test func validValuesPass() {
         let schema = APISchema(json: ["type": "object", "properties": ["n": ["type": ["integer", "null"]], "f": ["type": "file"]]])
         #expect(schema.validate(["n": 3, "f": "xx"], path: "").isEmpty)
