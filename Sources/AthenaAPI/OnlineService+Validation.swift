@@ -125,7 +125,7 @@ extension OnlineServiceSpec {
             for name in (rule.headers ?? [:]).keys.sorted() {
                 if let problem = NameRules.headerName(name) {
                     errors.append(FieldError(p.child("headers").key(name), problem))
-                } else if let value = rule.headers?[name], value.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                } else if let value = rule.headers?[name], value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
                     errors.append(FieldError(p.child("headers").key(name), "must not contain line breaks"))
                 }
             }

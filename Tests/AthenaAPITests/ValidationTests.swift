@@ -45,6 +45,11 @@ struct ValidationTests {
         #expect(Self.paths(errors) == ["spec.rules[1].expression", "spec.rules[1].version", "spec.rules[1].headers[bad header]"])
         #expect(errors.first?.message.hasPrefix("column 11:") == true)
         #expect(errors[1].message.contains("\"a\", \"b\""))
+        // CR LF is one Character in Swift: it must still count as a line break.
+        for value in ["a\r\nx-injected: 1", "a\nb", "a\rb"] {
+            let broken = Self.service(versions) { $0.rules = [RouteRule(expression: "#HEADER_v == '1'", version: "b", headers: ["x-run": value])] }
+            #expect(Self.paths(broken) == ["spec.rules[0].headers[x-run]"], "\(value.debugDescription)")
+        }
     }
 
     @Test("service-level ranges and cross-field rules")
