@@ -101,6 +101,13 @@ extension RoutingTable {
                 } catch {
                     problems.append("\(at).rules[\(k)].match: \(error)")
                 }
+                for (name, value) in (rule.setHeaders ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    if let problem = NameRules.headerName(name) {
+                        problems.append("\(at).rules[\(k)].setHeaders.\(name): \(problem)")
+                    } else if value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+                        problems.append("\(at).rules[\(k)].setHeaders.\(name): must not contain line breaks")
+                    }
+                }
             }
             if service.limits.maxBodyBytes <= 0 { problems.append("\(at).limits.maxBodyBytes: must be > 0") }
             if service.limits.timeoutSeconds <= 0 { problems.append("\(at).limits.timeoutSeconds: must be > 0") }

@@ -146,6 +146,9 @@ public struct EngineRequest: Sendable, Hashable {
     public var parameters: [String: String]
     /// Selected request headers (ASE `header` fields such as app_id, uid; injected rule headers).
     public var headers: [String: String]
+    /// The headers a matching routing rule added (`setHeaders`; also in `headers`). A plain HTTP
+    /// engine gets these as HTTP headers whatever their names; of the client's, only `x-` ones.
+    public var ruleHeaders: [String: String] = [:]
     public var items: [EngineItem]
 
     public init(sid: String, service: String, parameters: [String: String] = [:], headers: [String: String] = [:], items: [EngineItem]) {

@@ -89,9 +89,15 @@ extension Gateway {
         }
         var versionName: String?
         if case .oip(let named) = frontEnd { versionName = named }
-        let picked = versionName.map { service.version(named: $0) }
-            ?? service.versionByRules(header: { request.headers.first(name: $0) })
-            ?? service.pickVersion()
+        var ruleHeaders: [String: String] = [:]
+        let picked: VersionRuntime?
+        if let versionName {
+            picked = service.version(named: versionName)
+        } else if let matched = service.routeByRules(header: { request.headers.first(name: $0) }) {
+            (picked, ruleHeaders) = (matched.version, matched.setHeaders)
+        } else {
+            picked = service.pickVersion()
+        }
         guard let version = picked else {
             return .answer(.error(GatewayError(.notFound, "service \(name) has no version \(versionName ?? "")"), sid: sid, service: name))
         }
@@ -115,6 +121,14 @@ extension Gateway {
                 let (engineRequest, id) = try OIPCodec.decode(body, service: name, sid: sid, version: version)
                 requests = [engineRequest]
                 oipID = id
+            }
+            if !ruleHeaders.isEmpty {
+                // The rule's headers win over the client's of the same name: they are the
+                // service owner's configuration, not something a caller may override.
+                for i in requests.indices {
+                    requests[i].headers.merge(ruleHeaders) { _, rule in rule }
+                    requests[i].ruleHeaders = ruleHeaders
+                }
             }
             let hashKey = service.route.loadBalancing.header.flatMap { request.headers.first(name: $0) }
             return .call(InferenceCall(frontEnd: frontEnd, sid: sid, service: service, version: version, requests: requests,

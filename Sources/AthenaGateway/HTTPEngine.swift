@@ -88,7 +88,8 @@ struct HTTPEngine: ImmediateEngine {
             out.writeStaticString("\r\nx-athena-sid: ")
             out.writeString(request.sid)
         }
-        for (name, value) in request.headers where name.lowercased().hasPrefix("x-") && name.lowercased() != "x-athena-sid" {
+        for (name, value) in request.headers where (name.lowercased().hasPrefix("x-") || request.ruleHeaders[name] != nil)
+            && name.lowercased() != "x-athena-sid" && !Self.framingHeaders.contains(name.lowercased()) {
             guard Self.isSafeHeaderText(name), !name.contains(":"), !name.contains(" "), Self.isSafeHeaderText(value) else { continue }
             out.writeStaticString("\r\n")
             out.writeString(name)
@@ -119,6 +120,13 @@ struct HTTPEngine: ImmediateEngine {
     static func isSafeHeaderText(_ text: String) -> Bool {
         !text.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
     }
+
+    /// Headers this engine request sets itself or that change how it is framed or kept alive:
+    /// never taken from a rule's `setHeaders`.
+    static let framingHeaders: Set<String> = [
+        "host", "content-type", "content-length", "transfer-encoding", "connection", "keep-alive",
+        "upgrade", "te", "trailer", "expect",
+    ]
 
     func checkHealth(timeout: Duration) async -> Bool {
         var headers = HTTPHeaders()

@@ -236,20 +236,28 @@ final class InferBatcher: Sendable {
     }
 
     /// Takes the next call's leader and up to `maxBatchSize - 1` others off the queue, oldest
-    /// first, setting aside those whose deadline passed.
+    /// first, setting aside those whose deadline passed. Requests a routing rule gave other
+    /// headers than the leader's stay queued, in order: the engine sees one set of rule headers
+    /// per call (the Python SDK's `request_headers()` in `wrapperBatchExec`).
     private static func take(_ state: inout State, maxBatchSize: Int) -> Taken {
         let now = ContinuousClock.now
         var taken = Taken()
+        var skipped: [Waiter] = []
         while let waiter = state.queue.popFirst() {
             if waiter.deadline <= now {
                 taken.expired.append(waiter)
-            } else if taken.leader == nil {
-                taken.leader = waiter
-            } else {
+            } else if let leader = taken.leader {
+                guard waiter.request.ruleHeaders == leader.request.ruleHeaders else {
+                    skipped.append(waiter)
+                    continue
+                }
                 taken.batch.append(waiter)
                 if taken.batch.count == maxBatchSize - 1 { break }
+            } else {
+                taken.leader = waiter
             }
         }
+        for waiter in skipped.reversed() { state.queue.prepend(waiter) }
         return taken
     }
 

@@ -10,22 +10,31 @@ public final class ServiceRuntime: Sendable {
     private let totalWeight: Int
     /// The table's rules, parsed once; the table was validated on load, so none is dropped here
     /// unless it failed to parse (which validation reports).
-    private let rules: [(rule: RoutingRule, version: String)]
+    private let rules: [(rule: RoutingRule, version: String, setHeaders: [String: String])]
 
     init(route: ServiceRoute, versions: [VersionRuntime]) {
         self.route = route
         self.versions = versions
         self.totalWeight = versions.reduce(0) { $0 + max(0, $1.route.weight) }
         self.rules = route.rules.compactMap { spec in
-            (try? RoutingRule(parsing: spec.match)).map { (rule: $0, version: spec.version) }
+            // Header names lower-cased once: the engine protocol's `headers` map uses lower-case keys.
+            let setHeaders = Dictionary((spec.setHeaders ?? [:]).map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, last in last })
+            return (try? RoutingRule(parsing: spec.match)).map { (rule: $0, version: spec.version, setHeaders: setHeaders) }
         }
     }
 
     /// The version the first matching personalised routing rule (ModelArts `#HEADER_…` syntax)
     /// sends a request with these headers to, or `nil` when no rule matches.
     public func versionByRules(header: (String) -> String?) -> VersionRuntime? {
+        routeByRules(header: header)?.version
+    }
+
+    /// The first matching rule's version and the headers it adds to the request sent on
+    /// (`setHeaders`, lower-case names: ModelArts' "custom run parameters" of a personalised
+    /// configuration), or `nil` when no rule matches.
+    public func routeByRules(header: (String) -> String?) -> (version: VersionRuntime, setHeaders: [String: String])? {
         for entry in rules where entry.rule.evaluate(header) {
-            if let version = version(named: entry.version) { return version }
+            if let version = version(named: entry.version) { return (version, entry.setHeaders) }
         }
         return nil
     }

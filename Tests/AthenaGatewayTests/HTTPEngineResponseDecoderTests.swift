@@ -82,6 +82,22 @@ struct HTTPEngineResponseDecoderTests {
         #expect(text.hasSuffix("\r\n\r\n{\"a\":1}"))
     }
 
+    @Test("a routing rule's headers go to a plain HTTP engine whatever their names, except ones that frame the request")
+    func ruleHeadersEncoding() throws {
+        let engine = HTTPEngine(endpoint: HostPort(host: "127.0.0.1", port: 9), shape: HTTPEngineShape(path: "/predict"))
+        var request = EngineRequest(sid: "s1", service: "svc", headers: ["app_id": "nope"],
+                                    items: [EngineItem(dataID: "body", data: Data("{}".utf8))])
+        let rule = ["run-config": "B", "content-length": "999", "connection": "close"]
+        request.headers.merge(rule) { _, new in new }
+        request.ruleHeaders = rule
+        let text = String(buffer: engine.encode(request))
+        #expect(text.contains("\r\nrun-config: B\r\n"))
+        #expect(text.contains("content-length: 2\r\n"))
+        #expect(!text.contains("999"))
+        #expect(!text.contains("connection: close"))
+        #expect(!text.contains("app_id"), "a client header that is not x- still stays behind")
+    }
+
     @Test("a ModelArts JSON body stays a slice of the request's buffer to the engine and back; bytes compare equal either way")
     func passThroughBytes() throws {
         let body = ByteBuffer(string: "{\"x\":[1,2,3]}")

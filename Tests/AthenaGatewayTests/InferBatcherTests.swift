@@ -260,6 +260,33 @@ struct InferBatcherTests {
         #expect(send.calls.map(\.count) == [1, 1, 1])
     }
 
+    @Test("requests a routing rule gave different headers go out in different calls, each in order")
+    func ruleHeadersSplitBatches() async throws {
+        let send = GatedSend()
+        let batcher = InferBatcher(EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1, maxDelayMicroseconds: 0),
+                                   schedule: ManualTimers().schedule, send: send.send)
+        let first = Self.start(["first"], on: batcher)
+        try await until("first call") { send.pendingCount == 1 }
+        var tasks: [Task<EngineResponse, any Error>] = []
+        for (sid, rule) in [("a1", "A"), ("b1", "B"), ("a2", "A"), ("n1", nil), ("b2", "B")] as [(String, String?)] {
+            var request = Self.request(sid)
+            if let rule { request.ruleHeaders = ["run-config": rule]; request.headers["run-config"] = rule }
+            tasks.append(Task { try await batcher.infer(request, deadline: Self.later) })
+            try await until("\(sid) waiting") { batcher.waiting == tasks.count }
+        }
+        for expected in [["a1", "a2"], ["b1", "b2"], ["n1"]] {
+            send.answerOldest()
+            try await until("next call") { send.pendingCount == 1 }
+            #expect(send.calls.last == expected)
+        }
+        send.answerOldest()
+        _ = try await first[0].value
+        for (task, sid) in zip(tasks, ["a1", "b1", "a2", "n1", "b2"]) {
+            #expect(try await task.value.items.first?.dataID == "for-" + sid)
+        }
+        #expect(batcher.waiting == 0)
+    }
+
     // MARK: - Holding a freed slot for the clients of the batch it answered
 
     static func holding(maxBatchSize: Int = 8, maxCallsInFlight: Int = 1, maxDelay: Int = 2000)

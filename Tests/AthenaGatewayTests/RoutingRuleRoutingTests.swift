@@ -47,6 +47,39 @@ struct RoutingRuleRoutingTests {
         }
     }
 
+    @Test("a matching rule's setHeaders reach the engine (lower-case names), over the client's own value")
+    func setHeadersInjected() async throws {
+        let table = Self.table(rules: [RoutingTableRule(
+            match: "#HEADER_uid == 'zhangsan'", version: "canary", setHeaders: ["Run-Config": "A", "x-tier": "gold"])])
+        let factory = FakeEngineFactory()
+        try await Fixtures.gateway(table, factory: factory).makeApplication().test(.router) { client in
+            let matched = try await client.execute(
+                uri: "/v1/private/digits", method: .post,
+                headers: [HTTPField.Name("uid")!: "zhangsan", HTTPField.Name("x-tier")!: "free"], body: Fixtures.aseBody())
+            #expect(matched.status == .ok)
+            let sent = try #require(factory["10.0.0.2:9000"].lastRequest.withLock { $0 })
+            #expect(sent.headers["run-config"] == "A")
+            #expect(sent.headers["x-tier"] == "gold")
+            #expect(sent.ruleHeaders == ["run-config": "A", "x-tier": "gold"])
+
+            let other = try await client.execute(
+                uri: "/v1/private/digits", method: .post, headers: [HTTPField.Name("uid")!: "lisi"], body: Fixtures.aseBody())
+            #expect(other.status == .ok)
+            let plain = try #require(factory["10.0.0.1:9000"].lastRequest.withLock { $0 })
+            #expect(plain.headers["run-config"] == nil)
+            #expect(plain.ruleHeaders.isEmpty)
+        }
+    }
+
+    @Test("setHeaders that could not be sent make the table invalid")
+    func badSetHeaders() {
+        let table = Self.table(rules: [RoutingTableRule(match: "#HEADER_uid == 'a'", version: "canary",
+                                                        setHeaders: ["bad name": "1", "x-ok": "line\r\nbreak"])])
+        let problems = table.problems()
+        #expect(problems.contains { $0.contains("rules[0].setHeaders.bad name") }, "\(problems)")
+        #expect(problems.contains { $0.contains("rules[0].setHeaders.x-ok: must not contain line breaks") }, "\(problems)")
+    }
+
     @Test("a rule that does not parse makes the table invalid, naming the rule and column")
     func badRuleRejected() throws {
         let table = Self.table(rules: [RoutingTableRule(match: "#HEADER_version = '1'", version: "canary")])

@@ -3,6 +3,7 @@ from .dto import DataListCls, DataListNode, Response, ResponseData, SessionCreat
 from .fields import (AudioBodyField, BooleanParamField, ImageBodyField, IntegerParamField, JsonBodyField,
                      NumberParamField, StringBodyField, StringParamField, VideoBodyField)
 from .log import getFileLogger, log
+from .request_context import request_headers
 from .types import *  # noqa: F401,F403
 from .wrapper import WrapperBase
 

@@ -12,6 +12,7 @@ from .errors import EngineError
 from .health import HealthServicer
 from .lean_grpc import LeanServer
 from .log import log
+from .request_context import common_headers, headers_set
 from .proto import engine_pb2 as pb
 from .proto import engine_pb2_grpc as egrpc
 from .proto import health_pb2 as hpb
@@ -36,7 +37,8 @@ class EngineServicer(egrpc.EngineServicer):
         if not self.ready.is_set():
             return self._not_ready(request.request_id)
         try:
-            return self.app.infer(request)
+            with headers_set(request.headers):
+                return self.app.infer(request)
         except EngineError as e:
             return pb.InferResponse(code=e.code, message=e.message, request_id=request.request_id,
                                     status=pb.GeneralData.ONCE)
@@ -56,7 +58,8 @@ class EngineServicer(egrpc.EngineServicer):
         batch = getattr(self.app, "infer_batch", None)
         if len(requests) > 1 and batch is not None and self.ready.is_set():
             try:
-                responses = batch(requests)
+                with headers_set(common_headers(r.headers for r in requests)):
+                    responses = batch(requests)
             except Exception:  # a bug in the adapter itself: fall back to one by one
                 log.exception("batch failure")
                 responses = None

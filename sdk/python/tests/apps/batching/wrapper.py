@@ -3,6 +3,7 @@ a batch containing `text` "raise" raises, one containing "short" returns too few
 from aiges.dto import DataListCls, Response, ResponseData
 from aiges.sdk import StringBodyField, WrapperBase
 from aiges.types import DataText, Once
+from athena_wrapper import request_headers
 
 
 class UserRequest(object):
@@ -32,10 +33,15 @@ class Wrapper(WrapperBase):
         text = reqData.get("text").data.decode()
         if text == "bad":
             return Response().response_err(30499)
+        if text == "headers":  # the request's headers, as the wrapper sees them
+            return answer(",".join("%s=%s" % kv for kv in sorted(request_headers().items())), "once")
         return answer(text, "once")
 
     def wrapperBatchExec(self, paramsList: list, reqDataList: list) -> list:
         texts = [req.get("text").data.decode() for req in reqDataList]
+        if "headers" in texts:
+            common = ",".join("%s=%s" % kv for kv in sorted(request_headers().items()))
+            return [answer(common, "batch") for _ in texts]
         if "raise" in texts:
             raise RuntimeError("the batch exploded")
         if "short" in texts:
