@@ -12,6 +12,8 @@
 #                                          default .build-release/release, else .build/debug)
 #        DURATION=10 CONNS="64 8" SKIP_C=1 bench/gateway/run.sh
 #        ONLY="a d" bench/gateway/run.sh   (run a subset of the scenarios a b c d; default all)
+#        ROUNDS=3 bench/gateway/run.sh     (each pair of rows measured 3 times, alternating, and a
+#                                           summary of the medians and their ratios at the end)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -24,6 +26,7 @@ DURATION=${DURATION:-10}
 CONNS=${CONNS:-"64 8"}
 THREADS=${THREADS:-2}
 ONLY=${ONLY:-"a b c d"}
+ROUNDS=${ROUNDS:-1}
 [ "${SKIP_C:-0}" = 1 ] && ONLY=${ONLY//c/}
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 for exe in athena athena-gateway bench-noop-engine; do
@@ -83,7 +86,8 @@ LUA
 }
 
 RESULTS=$WORK/results.txt
-: > "$RESULTS"
+RAW=$WORK/raw.tsv
+: > "$RESULTS"; : > "$RAW"
 # measure LABEL URL LUA CONNS PIDS...
 measure() {
   local label=$1 url=$2 lua=$3 conns=$4; shift 4
@@ -98,7 +102,9 @@ measure() {
   errs=$(awk '/Non-2xx/ {print $5} /Socket errors/ {print "sock:" $0}' <<<"$out" | tr '\n' ' ')
   cpu=$(awk -v d=$((after - before)) -v n="$reqs" -v hz="$CLK_TCK" 'BEGIN { if (n > 0) printf "%.1f", d * 1e6 / hz / n; else print "n/a" }')
   printf '%-46s c=%-3s %10s req/s  p50 %-9s p99 %-9s CPU %7s µs/req %s\n' "$label" "$conns" "$rps" "$p50" "$p99" "$cpu" "${errs:+errors: $errs}" | tee -a "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$conns" "$rps" "$p50" "$p99" "$cpu" >> "$RAW"
 }
+rounds() { seq 1 "$ROUNDS"; }
 
 echo "athena gateway benchmark — $(date -u +%FT%TZ), $(nproc) cores, ${DURATION}s per run, wrk -t$THREADS, binaries $BIN"
 
@@ -173,19 +179,19 @@ curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/ase.b
 if want a; then
 echo
 echo "(a) pass-through hop, same nginx backend"
-for c in $CONNS; do
+for c in $CONNS; do for _ in $(rounds); do
   measure "nginx proxy_pass (keepalive upstream)" "http://127.0.0.1:$PROXY_PORT/predict" "$WORK/json.lua" "$c" $(nginx_pids "$WORK/proxy.pid")
   measure "gateway ModelArts JSON → HTTP engine" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough" "$WORK/json.lua" "$c" $GATEWAY_PID
-done
+done; done
 fi
 if want b; then
 echo
 echo "(b) conversion hop: ASE JSON + base64 PNG ($(stat -c %s "$PNG") bytes) → no-op gRPC engine"
-for c in $CONNS; do
+for c in $CONNS; do for _ in $(rounds); do
   # the reference row, unless (a) already printed it in this run
   want a || measure "nginx proxy_pass (keepalive upstream)" "http://127.0.0.1:$PROXY_PORT/predict" "$WORK/json.lua" "$c" $(nginx_pids "$WORK/proxy.pid")
   measure "gateway ASE → gRPC no-op engine" "http://127.0.0.1:$GATEWAY_PORT/v1/private/noop" "$WORK/ase.lua" "$c" $GATEWAY_PID
-done
+done; done
 fi
 
 if want d; then
@@ -225,9 +231,15 @@ if want c; then
   done
   UVLOOP=$("$VENV/bin/python" -c 'import uvloop, httptools; print("uvloop+httptools")' 2>/dev/null || echo "asyncio+h11")
   echo "  (uvicorn runs on $UVLOOP)"
-  for c in $CONNS; do
+  for c in $CONNS; do for _ in $(rounds); do
     measure "athena serve (gateway + 2 engine workers)" "http://127.0.0.1:$ATHENA_PORT/v1/private/digits" "$WORK/ase.lua" "$c" $ATHENA_PID $(pgrep -P $ATHENA_PID | tr '\n' ' ')
     measure "FastAPI/uvicorn --workers 2" "http://127.0.0.1:$UVICORN_PORT/v1/private/digits" "$WORK/ase.lua" "$c" $UVICORN_PID $(pgrep -P $UVICORN_PID | tr '\n' ' ')
-  done
+  done; done
   echo "  (CPU here is the whole stack: gateway + workers, or uvicorn master + workers)"
+fi
+
+if [ "$ROUNDS" -gt 1 ]; then
+  echo
+  echo "medians of $ROUNDS alternating rounds (ratio = row / its reference: nginx for (a) and (b), FastAPI for (c))"
+  python3 "$ROOT/bench/gateway/summary.py" "$RAW"
 fi
