@@ -1,9 +1,10 @@
 """Medians of alternating benchmark rounds, and each row's ratios to its reference row.
 
 Input: the TSV `run.sh` writes (label, connections, req/s, p50, p99, CPU µs/req), one line per
-measurement. Why medians of alternated rounds: the machine is shared, and its speed drifts by
-more than the differences being measured within minutes; a pair measured back to back, several
-times, gives a ratio that drift moves much less than any single pair's.
+measurement. Why alternated rounds: the machine is shared, and its speed drifts by more than the
+differences being measured within minutes. The ratios are taken pair by pair (round i of a row
+against round i of its reference, measured back to back) and their median printed, so a drift
+between rounds moves them much less than it moves the medians of each row.
 """
 import statistics
 import sys
@@ -32,14 +33,15 @@ def main(path: str) -> None:
         entry["p50"].append(micros(p50))
         entry["p99"].append(micros(p99))
         entry["cpu"].append(float(cpu) if cpu not in ("", "n/a") else float("nan"))
-    med = {key: {k: statistics.median(v) for k, v in entry.items()} for key, entry in rows.items()}
-    for (label, conns), m in med.items():
+    for (label, conns), entry in rows.items():
+        m = {k: statistics.median(v) for k, v in entry.items()}
         line = "%-46s c=%-3s %10.0f req/s  p50 %8.0fus  p99 %8.0fus  CPU %7.1f µs/req" % (
             label, conns, m["rps"], m["p50"], m["p99"], m["cpu"])
-        ref = med.get((REFERENCE.get(label, ""), conns))
+        ref = rows.get((REFERENCE.get(label, ""), conns))
         if ref:
-            line += "   ratio: req/s %.2fx, p99 %.2fx, CPU %.2fx" % (
-                m["rps"] / ref["rps"], m["p99"] / ref["p99"], m["cpu"] / ref["cpu"])
+            def paired(k):
+                return statistics.median(a / b for a, b in zip(entry[k], ref[k]))
+            line += "   ratio: req/s %.2fx, p99 %.2fx, CPU %.2fx" % (paired("rps"), paired("p99"), paired("cpu"))
         print(line)
 
 
