@@ -7,7 +7,8 @@ for them. The engine server sets them here, on the thread that runs the user's m
 duration of the call.
 
 In `wrapperBatchExec` they are the headers every request of the batch has with the same value
-(the gateway never batches requests that a rule gave different headers).
+(the gateway never batches requests that a rule gave different headers); in a session, those of
+its first message.
 """
 import threading
 from contextlib import contextmanager

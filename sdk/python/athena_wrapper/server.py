@@ -1,5 +1,6 @@
 """The gRPC engine server: `athena.engine.v1.Engine` over an application adapter, plus health."""
 import gc
+import itertools
 import os
 import threading
 from concurrent import futures
@@ -75,7 +76,13 @@ class EngineServicer(egrpc.EngineServicer):
             yield resp
             return
         try:
-            yield from self.app.session(iter(request_iterator), context.is_active)
+            requests = iter(request_iterator)
+            first = next(requests, None)
+            if first is None:
+                return
+            # The session's headers are its first message's, for its whole life (this thread).
+            with headers_set(first.headers):
+                yield from self.app.session(itertools.chain([first], requests), context.is_active)
         except EngineError as e:
             yield pb.InferResponse(code=e.code, message=e.message, status=pb.GeneralData.END)
         except Exception as e:

@@ -95,3 +95,11 @@ def test_session_on_once_only_wrapper_is_refused(engine_for):
     e = engine_for(os.path.join(APPS, "aiges_scaffold"))
     out = run_session(e, [pb.InferRequest(request_id="n1", data=[frame(b"x", G.BEGIN)])])
     assert len(out) == 1 and out[0].code == 30401 and out[0].status == G.END
+
+
+def test_session_sees_the_first_messages_headers(sync_engine):
+    """request_headers() in wrapperCreate/Write/Read: the session's first message's headers."""
+    msgs = [pb.InferRequest(request_id="h1", headers={"run-config": "B:"}, data=[frame(b"ab", G.BEGIN, seq=0)]),
+            pb.InferRequest(data=[frame(b"cd", G.END, seq=1)])]
+    out = run_session(sync_engine, msgs)
+    assert [r.data[0].data for r in out] == [b"B:AB", b"B:CD"]

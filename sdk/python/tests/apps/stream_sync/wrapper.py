@@ -5,6 +5,7 @@ import threading
 from aiges.dto import DataListCls, Response, ResponseData, SessionCreateResponse
 from aiges.sdk import StringBodyField, WrapperBase
 from aiges.types import DataContinue, DataEnd, DataText
+from athena_wrapper import request_headers
 
 
 class Req:
@@ -37,7 +38,9 @@ class Wrapper(WrapperBase):
             return SessionCreateResponse(handle="", error_code=10)
         with self.lock:
             handle = "h-%s" % sid
-            self.sessions[handle] = {"pending": [], "ended": False, "prefix": params.get("prefix", "")}
+            # A routing rule's `run-config` header (request_headers()) can set the prefix too.
+            prefix = params.get("prefix", "") or request_headers().get("run-config", "")
+            self.sessions[handle] = {"pending": [], "ended": False, "prefix": prefix}
         return SessionCreateResponse(handle=handle)
 
     def wrapperWrite(self, handle: str, req: DataListCls, sid: str) -> int:
