@@ -44,7 +44,7 @@ final class GRPCConnection: @unchecked Sendable {
         let box = CallBox()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
-                let call = GRPCUnaryCall(path: path, message: message, deadline: deadline, continuation: continuation)
+                let call = GRPCUnaryCall(path: path, message: message, deadline: deadline) { continuation.resume(with: $0) }
                 let start: @Sendable () -> Void = {
                     box.call = call
                     if box.cancelledEarly { call.finish(.failure(CancellationError())) } else { self.submit(call) }
@@ -57,6 +57,15 @@ final class GRPCConnection: @unchecked Sendable {
                 self.cancel(call)
             }
         }
+    }
+
+    /// The same call without a task: `completion` runs once, on this connection's event loop
+    /// (and at once, from here, if the call fails before it starts). No cancellation: the
+    /// deadline bounds it.
+    func unary(path: String, message: ByteBuffer, deadline: NIODeadline,
+               completion: @escaping @Sendable (Result<ByteBuffer, any Error>) -> Void) {
+        let call = GRPCUnaryCall(path: path, message: message, deadline: deadline, completion: completion)
+        if eventLoop.inEventLoop { submit(call) } else { eventLoop.execute { self.submit(call) } }
     }
 
     /// Closes the connection; calls in flight fail.

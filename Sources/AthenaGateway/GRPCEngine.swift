@@ -36,8 +36,8 @@ final class GRPCEngine: Engine {
         let cursor = ManagedAtomicCounter()
         self.connections = connections
         self.cursor = cursor
-        self.batcher = InferBatcher(batching, endpoint: endpoint.description, schedule: InferBatcher.eventLoopSchedule(group)) { requests, deadline in
-            try await Self.send(requests, on: Self.connection(of: connections, cursor: cursor), deadline: deadline)
+        self.batcher = InferBatcher(batching, endpoint: endpoint.description, schedule: InferBatcher.eventLoopSchedule(group)) { requests, deadline, completion in
+            Self.send(requests, on: Self.connection(of: connections, cursor: cursor), deadline: deadline, completion: completion)
         }
     }
 
@@ -68,24 +68,38 @@ final class GRPCEngine: Engine {
         return try await batcher.infer(request, deadline: deadline)
     }
 
-    /// One call on `connection`: `Infer` for one request, `InferBatch` for several.
-    private static func send(_ requests: [EngineRequest], on connection: GRPCConnection, deadline: ContinuousClock.Instant) async throws -> [EngineResponse] {
+    /// One call on `connection`: `Infer` for one request, `InferBatch` for several; `completion`
+    /// runs once, on the connection's event loop (or here, when the deadline has passed).
+    private static func send(
+        _ requests: [EngineRequest], on connection: GRPCConnection, deadline: ContinuousClock.Instant,
+        completion: @escaping @Sendable (Result<[EngineResponse], any Error>) -> Void
+    ) {
         let remaining = ContinuousClock.now.duration(to: deadline)
-        guard remaining > .zero else { throw EngineError(.timeout, "deadline passed before the call") }
-        if requests.count == 1 {
-            let message = try await call(connection, Self.inferPath, EngineWire.framedRequest(requests[0]), remaining: remaining)
-            do {
-                return [try EngineWire.decodeResponse(message)]
-            } catch {
-                throw EngineError(.badResponse, "undecodable InferResponse: \(error)")
+        guard remaining > .zero else {
+            completion(.failure(EngineError(.timeout, "deadline passed before the call")))
+            return
+        }
+        let single = requests.count == 1
+        let message = single ? EngineWire.framedRequest(requests[0]) : EngineWire.framedBatchRequest(requests)
+        connection.unary(path: single ? Self.inferPath : Self.inferBatchPath, message: message, deadline: Self.deadline(remaining)) { result in
+            switch result {
+            case .success(let message):
+                do {
+                    completion(.success(single ? [try EngineWire.decodeResponse(message)] : try EngineWire.decodeBatchResponse(message)))
+                } catch {
+                    completion(.failure(EngineError(.badResponse, "undecodable \(single ? "InferResponse" : "InferBatchResponse"): \(error)")))
+                }
+            case .failure(let error as GRPCStatusError):
+                completion(.failure(error.engineError))
+            case .failure(let error):
+                completion(.failure(error))
             }
         }
-        let message = try await call(connection, Self.inferBatchPath, EngineWire.framedBatchRequest(requests), remaining: remaining)
-        do {
-            return try EngineWire.decodeBatchResponse(message)
-        } catch {
-            throw EngineError(.badResponse, "undecodable InferBatchResponse: \(error)")
-        }
+    }
+
+    private static func deadline(_ remaining: Duration) -> NIODeadline {
+        let (seconds, attoseconds) = remaining.components
+        return .now() + .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     func checkHealth(timeout: Duration) async -> Bool {
@@ -102,10 +116,8 @@ final class GRPCEngine: Engine {
     }
 
     private static func call(_ connection: GRPCConnection, _ path: String, _ message: ByteBuffer, remaining: Duration) async throws -> ByteBuffer {
-        let (seconds, attoseconds) = remaining.components
-        let nanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         do {
-            return try await connection.unary(path: path, message: message, deadline: .now() + .nanoseconds(nanos))
+            return try await connection.unary(path: path, message: message, deadline: Self.deadline(remaining))
         } catch let error as GRPCStatusError {
             throw error.engineError
         }
@@ -118,6 +130,25 @@ final class ManagedAtomicCounter: Sendable {
 
     func next() -> Int {
         value.add(1, ordering: .relaxed).newValue & Int.max
+    }
+}
+
+extension GRPCEngine: ImmediateEngine {
+    /// Always starts (batched or queued for a batch, as `infer` would) when called on an event
+    /// loop before the deadline; `completion` comes back on that loop.
+    func inferNow(_ request: EngineRequest, deadline: ContinuousClock.Instant,
+                  completion: @escaping @Sendable (ImmediateOutcome) -> Void) -> Bool {
+        guard ContinuousClock.now < deadline, let loop = MultiThreadedEventLoopGroup.currentEventLoop else { return false }
+        batcher.submit(request, deadline: deadline) { result in
+            let outcome: ImmediateOutcome
+            switch result {
+            case .success(let response): outcome = .answered(response)
+            case .failure(let error as EngineError): outcome = .failed(error)
+            case .failure(let error): outcome = .failed(EngineError(.transport, "\(error)"))
+            }
+            if loop.inEventLoop { completion(outcome) } else { loop.execute { completion(outcome) } }
+        }
+        return true
     }
 }
 

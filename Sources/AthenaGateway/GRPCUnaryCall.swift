@@ -8,7 +8,8 @@ final class GRPCUnaryCall: @unchecked Sendable {
     let path: String
     let message: ByteBuffer
     let deadline: NIODeadline
-    private var continuation: CheckedContinuation<ByteBuffer, any Error>?
+    /// Where the outcome goes (once; on the connection's event loop).
+    private var completion: (@Sendable (Result<ByteBuffer, any Error>) -> Void)?
 
     /// Set once HEADERS were handed to the HTTP/2 layer: from then on the engine may have run it.
     var streamID: HTTP2StreamID?
@@ -19,20 +20,20 @@ final class GRPCUnaryCall: @unchecked Sendable {
     var unacknowledged = 0
     var cancelled = false
 
-    init(path: String, message: ByteBuffer, deadline: NIODeadline, continuation: CheckedContinuation<ByteBuffer, any Error>) {
+    init(path: String, message: ByteBuffer, deadline: NIODeadline, completion: @escaping @Sendable (Result<ByteBuffer, any Error>) -> Void) {
         self.path = path
         self.message = message
         self.deadline = deadline
-        self.continuation = continuation
+        self.completion = completion
     }
 
-    var isFinished: Bool { continuation == nil }
+    var isFinished: Bool { completion == nil }
 
-    /// Resumes the caller once; later outcomes (a reset after a timeout…) are ignored.
+    /// Hands the outcome to the caller once; later outcomes (a reset after a timeout…) are ignored.
     func finish(_ result: Result<ByteBuffer, any Error>) {
-        guard let continuation else { return }
-        self.continuation = nil
-        continuation.resume(with: result)
+        guard let completion else { return }
+        self.completion = nil
+        completion(result)
     }
 
     /// The single message of a finished response stream, or why there is none.

@@ -15,8 +15,9 @@ import Synchronization
 /// How: up to `maxCallsInFlight` calls may be in flight. A request that finds a free slot goes
 /// out at once, alone (an idle engine sees no added latency, nor any batch). One that finds
 /// every slot taken waits in a queue. When a call finishes, its slot passes to the oldest
-/// waiter, which leads the next call and takes up to `maxBatchSize - 1` more waiters with it: no
-/// extra task — the leader's own request task makes the call and answers the others.
+/// waiter, which leads the next call and takes up to `maxBatchSize - 1` more waiters with it.
+/// All of it is callbacks (`submit`): no task of its own, and a request that came without one
+/// (the gateway's immediate path) never needs one; `infer` is the async form over it.
 /// An engine that answers `InferBatch` with UNIMPLEMENTED turns batching off for good: the
 /// waiters then call alone, and nobody waits for a slot again.
 ///
@@ -33,16 +34,20 @@ import Synchronization
 /// one timeout, so they differ by their arrival times only); waiters whose deadline passed in the
 /// queue are answered with a timeout instead of being sent.
 final class InferBatcher: Sendable {
-    /// Sends requests in one call: one request as `Infer`, several as `InferBatch`; returns one
-    /// response per request, in order.
-    typealias Send = @Sendable (_ requests: [EngineRequest], _ deadline: ContinuousClock.Instant) async throws -> [EngineResponse]
+    /// Sends requests in one call: one request as `Infer`, several as `InferBatch`; completes once
+    /// with one response per request, in order.
+    typealias Send = @Sendable (
+        _ requests: [EngineRequest], _ deadline: ContinuousClock.Instant,
+        _ completion: @escaping @Sendable (Result<[EngineResponse], any Error>) -> Void
+    ) -> Void
+    typealias Completion = @Sendable (Result<EngineResponse, any Error>) -> Void
     /// Runs `body` once `delay` has passed (an event-loop timer; tests fire it themselves).
     typealias Schedule = @Sendable (_ delay: Duration, _ body: @escaping @Sendable () -> Void) -> Void
 
     private struct Waiter: Sendable {
         let request: EngineRequest
         let deadline: ContinuousClock.Instant
-        let continuation: CheckedContinuation<Turn, Never>
+        let resume: @Sendable (Turn) -> Void
     }
 
     /// What a waiter is woken up with.
@@ -109,7 +114,24 @@ final class InferBatcher: Sendable {
     /// there have been (tests).
     var holding: (now: Bool, total: Int) { state.withLock { ($0.hold != nil, $0.holds) } }
 
+    /// The async form of `submit`. Cancelling the calling task answers it at once with
+    /// `CancellationError`; its request still runs (the engine may have it already, and in a
+    /// batch its neighbours' answers come from the same call), and its answer is dropped.
     func infer(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse {
+        let once = ResumeOnce()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard once.set(continuation) else { return }
+                submit(request, deadline: deadline) { once.resume(with: $0) }
+            }
+        } onCancel: {
+            once.resume(with: .failure(CancellationError()))
+        }
+    }
+
+    /// Sends `request` alone, in a batch, or after a wait, as above; `completion` runs once, on
+    /// the event loop of the call that answered it (or here, if that happens at once).
+    func submit(_ request: EngineRequest, deadline: ContinuousClock.Instant, completion: @escaping Completion) {
         let slot = state.withLock { state -> Bool? in
             guard state.supported else { return nil }
             guard state.inFlight < maxCallsInFlight else { return false }
@@ -118,79 +140,92 @@ final class InferBatcher: Sendable {
         }
         switch slot {
         case nil:
-            return try await alone(request, deadline: deadline)
+            alone(request, deadline: deadline, completion: completion)
         case true?:
-            return try await lead(request, deadline: deadline, with: [])
+            lead(request, deadline: deadline, with: [], completion: completion)
         case false?:
-            let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
-                let (now, taken) = state.withLock { state -> (Turn?, Taken?) in
-                    guard state.supported else { return (.alone, nil) }
-                    if state.inFlight < maxCallsInFlight {  // a slot freed in between
-                        state.inFlight += 1
-                        return (.lead([]), nil)
-                    }
-                    state.queue.append(Waiter(request: request, deadline: deadline, continuation: continuation))
-                    guard let hold = state.hold, state.queue.count >= hold.expected else { return (nil, nil) }
-                    // Everyone the held slot waited for is here: it leads them now.
-                    state.hold = nil
-                    return (nil, Self.take(&state, maxBatchSize: maxBatchSize))
+            let waiter = Waiter(request: request, deadline: deadline) { [self] turn in
+                switch turn {
+                case .answered(let result): completion(result)
+                case .lead(let others): lead(request, deadline: deadline, with: others, completion: completion)
+                case .alone: alone(request, deadline: deadline, completion: completion)
                 }
-                if let now { continuation.resume(returning: now) }
-                if let taken { Self.start(taken) }
             }
-            switch turn {
-            case .answered(let result): return try result.get()
-            case .lead(let others): return try await lead(request, deadline: deadline, with: others)
-            case .alone: return try await alone(request, deadline: deadline)
+            let (now, taken) = state.withLock { state -> (Turn?, Taken?) in
+                guard state.supported else { return (.alone, nil) }
+                if state.inFlight < maxCallsInFlight {  // a slot freed in between
+                    state.inFlight += 1
+                    return (.lead([]), nil)
+                }
+                state.queue.append(waiter)
+                guard let hold = state.hold, state.queue.count >= hold.expected else { return (nil, nil) }
+                // Everyone the held slot waited for is here: it leads them now.
+                state.hold = nil
+                return (nil, Self.take(&state, maxBatchSize: maxBatchSize))
             }
+            if let now { waiter.resume(now) }
+            if let taken { Self.start(taken) }
         }
     }
 
     /// A call outside batching: no slot is held.
-    private func alone(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> EngineResponse {
-        guard let response = try await send([request], deadline).first else {
-            throw EngineError(.badResponse, "engine sent no response")
+    private func alone(_ request: EngineRequest, deadline: ContinuousClock.Instant, completion: @escaping Completion) {
+        send([request], deadline) { result in
+            completion(result.flatMap { responses in
+                responses.first.map { .success($0) } ?? .failure(EngineError(.badResponse, "engine sent no response"))
+            })
         }
-        return response
     }
 
-    /// Holds a slot: sends `request` with `others`, answers them, then passes the slot on.
-    private func lead(_ request: EngineRequest, deadline: ContinuousClock.Instant, with others: [Waiter]) async throws -> EngineResponse {
-        let mine: Result<EngineResponse, any Error>
-        // The others' outcomes, delivered once the slot's fate is settled: a client answered
-        // before that could come back and be miscounted by the hold.
-        var replies: [(Waiter, Turn)] = []
+    /// Holds a slot: sends `request` with `others`, then passes the slot on and answers them.
+    private func lead(
+        _ request: EngineRequest, deadline: ContinuousClock.Instant, with others: [Waiter], completion: @escaping Completion
+    ) {
         let started = ContinuousClock.now
         if others.isEmpty {
-            do { mine = .success(try await alone(request, deadline: deadline)) } catch { mine = .failure(error) }
-        } else {
-            let requests = [request] + others.map(\.request)
-            let earliest = others.reduce(deadline) { min($0, $1.deadline) }
-            counts.withLock { $0.calls += 1; $0.requests += requests.count }
-            batchesMetric.increment()
-            batchedRequestsMetric.increment(by: requests.count)
-            do {
-                let responses = try await send(requests, earliest)
-                guard responses.count == requests.count else {
-                    throw EngineError(.badResponse, "InferBatch answered \(responses.count) responses to \(requests.count) requests")
-                }
+            alone(request, deadline: deadline) { [self] result in
+                passSlotOn(answered: 0, callTook: started.duration(to: .now))
+                completion(result)
+            }
+            return
+        }
+        let requests = [request] + others.map(\.request)
+        let earliest = others.reduce(deadline) { min($0, $1.deadline) }
+        counts.withLock { $0.calls += 1; $0.requests += requests.count }
+        batchesMetric.increment()
+        batchedRequestsMetric.increment(by: requests.count)
+        send(requests, earliest) { [self] result in
+            let mine: Result<EngineResponse, any Error>
+            // The others' outcomes, delivered once the slot's fate is settled: a client answered
+            // before that could come back and be miscounted by the hold.
+            let replies: [(Waiter, Turn)]
+            switch result {
+            case .success(let responses) where responses.count == requests.count:
                 mine = .success(responses[0])
                 replies = zip(others, responses.dropFirst()).map { ($0, .answered(.success($1))) }
-            } catch let error as EngineError where error.kind == .unsupported {
+            case .success(let responses):
+                let error = EngineError(.badResponse, "InferBatch answered \(responses.count) responses to \(requests.count) requests")
+                mine = .failure(error)
+                replies = others.map { ($0, .answered(.failure(error))) }
+            case .failure(let error as EngineError) where error.kind == .unsupported:
                 // UNIMPLEMENTED: the engine ran none of them. Everyone calls alone from now on.
                 state.withLock { $0.supported = false }
-                for waiter in others { waiter.continuation.resume(returning: .alone) }
-                do { mine = .success(try await alone(request, deadline: deadline)) } catch { mine = .failure(error) }
-            } catch {
+                for waiter in others { waiter.resume(.alone) }
+                alone(request, deadline: deadline) { [self] result in
+                    passSlotOn(answered: 0, callTook: started.duration(to: .now))
+                    completion(result)
+                }
+                return
+            case .failure(let error):
                 mine = .failure(error)
                 replies = others.map { ($0, .answered(.failure(error))) }
             }
+            // Only a batch that succeeded has clients worth waiting for.
+            let answered = (try? mine.get()) == nil ? 0 : requests.count
+            passSlotOn(answered: answered, callTook: started.duration(to: .now))
+            for (waiter, turn) in replies { waiter.resume(turn) }
+            completion(mine)
         }
-        // Only a batch that succeeded has clients worth waiting for.
-        let answered = others.isEmpty || (try? mine.get()) == nil ? 0 : others.count + 1
-        passSlotOn(answered: answered, callTook: started.duration(to: .now))
-        for (waiter, turn) in replies { waiter.continuation.resume(returning: turn) }
-        return try mine.get()
     }
 
     /// The finished call's slot goes to the oldest live waiter, with a batch behind it; or it is
@@ -216,7 +251,7 @@ final class InferBatcher: Sendable {
             if taken.leader == nil { state.inFlight -= 1 }
             return (taken, [], nil)
         }
-        for waiter in released { waiter.continuation.resume(returning: .alone) }
+        for waiter in released { waiter.resume(.alone) }
         Self.start(taken)
         if let hold {
             schedule(window) { [self] in endHold(hold) }
@@ -263,8 +298,49 @@ final class InferBatcher: Sendable {
 
     private static func start(_ taken: Taken) {
         for waiter in taken.expired {
-            waiter.continuation.resume(returning: .answered(.failure(EngineError(.timeout, "deadline passed while waiting for the engine"))))
+            waiter.resume(.answered(.failure(EngineError(.timeout, "deadline passed while waiting for the engine"))))
         }
-        taken.leader?.continuation.resume(returning: .lead(taken.batch))
+        taken.leader?.resume(.lead(taken.batch))
+    }
+}
+
+/// Resumes a continuation once, whichever comes first: the answer or the caller's cancellation
+/// (which may even come before the continuation exists).
+private final class ResumeOnce: Sendable {
+    private enum State {
+        case empty
+        case waiting(CheckedContinuation<EngineResponse, any Error>)
+        case cancelledEarly
+        case done
+    }
+
+    private let state = Mutex(State.empty)
+
+    /// Stores the continuation; `false` (having resumed it with `CancellationError`) when the
+    /// caller was cancelled already.
+    func set(_ continuation: CheckedContinuation<EngineResponse, any Error>) -> Bool {
+        let cancelled = state.withLock { state -> Bool in
+            if case .cancelledEarly = state { state = .done; return true }
+            state = .waiting(continuation)
+            return false
+        }
+        if cancelled { continuation.resume(throwing: CancellationError()) }
+        return !cancelled
+    }
+
+    func resume(with result: Result<EngineResponse, any Error>) {
+        let continuation = state.withLock { state -> CheckedContinuation<EngineResponse, any Error>? in
+            switch state {
+            case .waiting(let continuation):
+                state = .done
+                return continuation
+            case .empty:
+                if case .failure(let error) = result, error is CancellationError { state = .cancelledEarly }
+                return nil
+            case .cancelledEarly, .done:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
     }
 }

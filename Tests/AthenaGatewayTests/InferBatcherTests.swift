@@ -9,7 +9,7 @@ import Testing
 final class GatedSend: Sendable {
     private struct Call: Sendable {
         let sids: [String]
-        let continuation: CheckedContinuation<Result<[EngineResponse], any Error>, Never>
+        let completion: @Sendable (Result<[EngineResponse], any Error>) -> Void
     }
 
     private let pending = Mutex<[Call]>([])
@@ -19,25 +19,23 @@ final class GatedSend: Sendable {
     var calls: [[String]] { log.withLock { $0 } }
     var pendingCount: Int { pending.withLock { $0.count } }
 
-    func send(_ requests: [EngineRequest], _ deadline: ContinuousClock.Instant) async throws -> [EngineResponse] {
+    func send(_ requests: [EngineRequest], _ deadline: ContinuousClock.Instant,
+              _ completion: @escaping @Sendable (Result<[EngineResponse], any Error>) -> Void) {
         let sids = requests.map(\.sid)
-        let result = await withCheckedContinuation { continuation in
-            pending.withLock { $0.append(Call(sids: sids, continuation: continuation)) }
-            log.withLock { $0.append(sids) }
-        }
-        return try result.get()
+        pending.withLock { $0.append(Call(sids: sids, completion: completion)) }
+        log.withLock { $0.append(sids) }
     }
 
     /// Answers the oldest pending call: each request with an item named after its sid.
     func answerOldest() {
         let call = pending.withLock { $0.removeFirst() }
-        call.continuation.resume(returning: .success(call.sids.map(Self.answer)))
+        call.completion(.success(call.sids.map(Self.answer)))
     }
 
     /// Answers the oldest pending call with `result` as given.
     func completeOldest(_ result: Result<[EngineResponse], any Error>) {
         let call = pending.withLock { $0.removeFirst() }
-        call.continuation.resume(returning: result)
+        call.completion(result)
     }
 
     static func answer(_ sid: String) -> EngineResponse {
