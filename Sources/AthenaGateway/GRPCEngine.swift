@@ -81,7 +81,7 @@ final class GRPCEngine: Engine {
         }
         let single = requests.count == 1
         let message = single ? EngineWire.framedRequest(requests[0]) : EngineWire.framedBatchRequest(requests)
-        connection.unary(path: single ? Self.inferPath : Self.inferBatchPath, message: message, deadline: Self.deadline(remaining)) { result in
+        connection.unary(path: single ? Self.inferPath : Self.inferBatchPath, message: message, deadline: .now() + TimeAmount(remaining)) { result in
             switch result {
             case .success(let message):
                 do {
@@ -95,11 +95,6 @@ final class GRPCEngine: Engine {
                 completion(.failure(error))
             }
         }
-    }
-
-    private static func deadline(_ remaining: Duration) -> NIODeadline {
-        let (seconds, attoseconds) = remaining.components
-        return .now() + .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     func checkHealth(timeout: Duration) async -> Bool {
@@ -117,7 +112,7 @@ final class GRPCEngine: Engine {
 
     private static func call(_ connection: GRPCConnection, _ path: String, _ message: ByteBuffer, remaining: Duration) async throws -> ByteBuffer {
         do {
-            return try await connection.unary(path: path, message: message, deadline: Self.deadline(remaining))
+            return try await connection.unary(path: path, message: message, deadline: .now() + TimeAmount(remaining))
         } catch let error as GRPCStatusError {
             throw error.engineError
         }
@@ -157,8 +152,7 @@ extension InferBatcher {
     static func eventLoopSchedule(_ group: any EventLoopGroup) -> Schedule {
         { delay, body in
             let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
-            let (seconds, attoseconds) = delay.components
-            loop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) { body() }
+            loop.scheduleTask(in: TimeAmount(delay)) { body() }
         }
     }
 }

@@ -37,7 +37,7 @@ extension Gateway {
     /// Metrics by service/version and one access-log line (never payloads or headers).
     private func finished(_ request: GatewayHTTPRequest, _ response: GatewayHTTPResponse, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
-        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        let nanoseconds = TimeAmount(elapsed).nanoseconds
         if let service = response.service {
             metrics.requestFinished(
                 service: service, version: response.version ?? "", status: response.status.code,

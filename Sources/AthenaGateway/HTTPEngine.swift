@@ -34,7 +34,7 @@ struct HTTPEngine: ImmediateEngine {
         guard remaining > .zero else { throw EngineError(.timeout, "deadline passed before the call") }
         let reply: HTTPEngineReply
         do {
-            reply = try await pool.execute(encode(request), deadline: .now() + .nanoseconds(Self.nanoseconds(remaining)))
+            reply = try await pool.execute(encode(request), deadline: .now() + TimeAmount(remaining))
         } catch {
             throw Self.classify(error)
         }
@@ -45,7 +45,7 @@ struct HTTPEngine: ImmediateEngine {
                   completion: @escaping @Sendable (ImmediateOutcome) -> Void) -> Bool {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { return false }
-        return pool.executeNow(encode(request), deadline: .now() + .nanoseconds(Self.nanoseconds(remaining))) { result in
+        return pool.executeNow(encode(request), deadline: .now() + TimeAmount(remaining)) { result in
             switch result {
             case .success(let reply): completion(.answered(Self.response(from: reply)))
             case .failure(.closedBeforeResponse): completion(.notSent)
@@ -88,9 +88,11 @@ struct HTTPEngine: ImmediateEngine {
             out.writeStaticString("\r\nx-athena-sid: ")
             out.writeString(request.sid)
         }
-        for (name, value) in request.headers where (name.lowercased().hasPrefix("x-") || request.ruleHeaders[name] != nil)
-            && name.lowercased() != "x-athena-sid" && !Self.framingHeaders.contains(name.lowercased()) {
-            guard Self.isSafeHeaderText(name), !name.contains(":"), !name.contains(" "), Self.isSafeHeaderText(value) else { continue }
+        for (name, value) in request.headers {
+            let lower = name.lowercased()
+            guard lower.hasPrefix("x-") || request.ruleHeaders[name] != nil, lower != "x-athena-sid", !Self.framingHeaders.contains(lower),
+                Self.isSafeHeaderText(name), !name.contains(":"), !name.contains(" "), Self.isSafeHeaderText(value)
+            else { continue }
             out.writeStaticString("\r\n")
             out.writeString(name)
             out.writeStaticString(": ")
@@ -132,7 +134,7 @@ struct HTTPEngine: ImmediateEngine {
         var headers = HTTPHeaders()
         headers.add(name: "host", value: hostHeader)
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: shape.healthPath ?? "/", headers: headers)
-        guard let reply = try? await pool.execute(head, body: ByteBuffer(), deadline: .now() + .nanoseconds(Self.nanoseconds(timeout))) else {
+        guard let reply = try? await pool.execute(head, body: ByteBuffer(), deadline: .now() + TimeAmount(timeout)) else {
             return false
         }
         return shape.healthPath == nil || (200..<300).contains(reply.status)
@@ -188,10 +190,6 @@ struct HTTPEngine: ImmediateEngine {
         }
     }
 
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let c = duration.components
-        return c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
-    }
 
     private static func snippet(_ buffer: ByteBuffer) -> String {
         String(decoding: buffer.readableBytesView.prefix(200), as: UTF8.self)

@@ -183,11 +183,7 @@ final class InferBatcher: Sendable {
     ) {
         let started = ContinuousClock.now
         if others.isEmpty {
-            alone(request, deadline: deadline) { [self] result in
-                passSlotOn(answered: 0, callTook: started.duration(to: .now))
-                completion(result)
-            }
-            return
+            return aloneInSlot(request, deadline: deadline, since: started, completion: completion)
         }
         let requests = [request] + others.map(\.request)
         let earliest = others.reduce(deadline) { min($0, $1.deadline) }
@@ -211,10 +207,7 @@ final class InferBatcher: Sendable {
                 // UNIMPLEMENTED: the engine ran none of them. Everyone calls alone from now on.
                 state.withLock { $0.supported = false }
                 for waiter in others { waiter.resume(.alone) }
-                alone(request, deadline: deadline) { [self] result in
-                    passSlotOn(answered: 0, callTook: started.duration(to: .now))
-                    completion(result)
-                }
+                aloneInSlot(request, deadline: deadline, since: started, completion: completion)
                 return
             case .failure(let error):
                 mine = .failure(error)
@@ -225,6 +218,17 @@ final class InferBatcher: Sendable {
             passSlotOn(answered: answered, callTook: started.duration(to: .now))
             for (waiter, turn) in replies { waiter.resume(turn) }
             completion(mine)
+        }
+    }
+
+    /// A call of one request in the slot this leader holds; the slot is passed on after it.
+    private func aloneInSlot(
+        _ request: EngineRequest, deadline: ContinuousClock.Instant, since started: ContinuousClock.Instant,
+        completion: @escaping Completion
+    ) {
+        alone(request, deadline: deadline) { [self] result in
+            passSlotOn(answered: 0, callTook: started.duration(to: .now))
+            completion(result)
         }
     }
 

@@ -24,14 +24,9 @@ public final class ServiceRuntime: Sendable {
     }
 
     /// The version the first matching personalised routing rule (ModelArts `#HEADER_…` syntax)
-    /// sends a request with these headers to, or `nil` when no rule matches.
-    public func versionByRules(header: (String) -> String?) -> VersionRuntime? {
-        routeByRules(header: header)?.version
-    }
-
-    /// The first matching rule's version and the headers it adds to the request sent on
+    /// sends a request with these headers to, and the headers it adds to the request sent on
     /// (`setHeaders`, lower-case names: ModelArts' "custom run parameters" of a personalised
-    /// configuration), or `nil` when no rule matches.
+    /// configuration); `nil` when no rule matches.
     public func routeByRules(header: (String) -> String?) -> (version: VersionRuntime, setHeaders: [String: String])? {
         for entry in rules where entry.rule.evaluate(header) {
             if let version = version(named: entry.version) { return (version, entry.setHeaders) }
@@ -42,7 +37,7 @@ public final class ServiceRuntime: Sendable {
     public var name: String { route.name }
 
     /// The version for a request: weighted random among versions (gray release). Rules come first:
-    /// see ``versionByRules(header:)``.
+    /// see ``routeByRules(header:)``.
     public func pickVersion(random: Int? = nil) -> VersionRuntime? {
         guard !versions.isEmpty else { return nil }
         guard totalWeight > 0, versions.count > 1 else { return versions[0] }

@@ -14,17 +14,8 @@ import Testing
 struct GRPCImmediatePathTests {
     /// The gateway on a real socket in front of `endpoints` (service `digits`, the fixtures'
     /// schema); `body` gets it and a keep-alive client to it.
-    func withGateway(endpoints: [String], timeoutSeconds: Double = 20,
-                     _ body: @escaping @Sendable (Gateway, Int) async throws -> Void) async throws {
-        let table = Fixtures.table(endpoints: endpoints, limits: .init(timeoutSeconds: timeoutSeconds))
-        let port = Mutex(0)
-        let gateway = try Gateway(table: table, options: GatewayOptions(port: 0, onServerRunning: { bound in port.withLock { $0 = bound } }))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await gateway.run() }
-            try await poll { port.withLock { $0 } != 0 }
-            defer { group.cancelAll() }
-            try await body(gateway, port.withLock { $0 })
-        }
+    func withGateway(endpoints: [String], _ body: @escaping @Sendable (Gateway, HTTPConnectionPool) async throws -> Void) async throws {
+        try await withLiveGateway(Fixtures.table(endpoints: endpoints, limits: .init(timeoutSeconds: 20)), body)
     }
 
     static func post(_ client: HTTPConnectionPool, _ body: ByteBuffer) async throws -> (status: Int, json: JSONValue?) {
@@ -36,9 +27,7 @@ struct GRPCImmediatePathTests {
     @Test("sequential and concurrent ASE requests reach the engine without a task, each answered with its own data")
     func answersWithoutATask() async throws {
         try await withGRPCServer([EchoEngineService(), ServingHealthService()]) { enginePort in
-            try await withGateway(endpoints: ["127.0.0.1:\(enginePort)"]) { gateway, port in
-                let client = HTTPConnectionPool(host: "127.0.0.1", port: port)
-                defer { client.shutdown() }
+            try await withGateway(endpoints: ["127.0.0.1:\(enginePort)"]) { gateway, client in
                 for i in 0..<10 {
                     let reply = try await Self.post(client, Fixtures.aseBody(image: [UInt8(i), 1, 2]))
                     #expect(reply.status == 200)
@@ -65,9 +54,7 @@ struct GRPCImmediatePathTests {
     @Test("a wrapper error keeps its code; an unreachable engine answers 502 (task path retry) at once")
     func failures() async throws {
         try await withGRPCServer([EchoEngineService(), ServingHealthService()]) { enginePort in
-            try await withGateway(endpoints: ["127.0.0.1:\(enginePort)"]) { _, port in
-                let client = HTTPConnectionPool(host: "127.0.0.1", port: port)
-                defer { client.shutdown() }
+            try await withGateway(endpoints: ["127.0.0.1:\(enginePort)"]) { _, client in
                 let failing = ByteBuffer(string: #"{"parameter":{"digits":{"fail":30402}},"payload":{"image":{"image":"AA=="}}}"#)
                 let reply = try await Self.post(client, failing)
                 #expect(reply.status == 400)
@@ -78,9 +65,7 @@ struct GRPCImmediatePathTests {
         let released = Mutex(0)
         try await withGRPCServer([EchoEngineService()]) { port in released.withLock { $0 = port } }
         let closed = released.withLock { $0 }
-        try await withGateway(endpoints: ["127.0.0.1:\(closed)"]) { _, port in
-            let client = HTTPConnectionPool(host: "127.0.0.1", port: port)
-            defer { client.shutdown() }
+        try await withGateway(endpoints: ["127.0.0.1:\(closed)"]) { _, client in
             let start = ContinuousClock.now
             let reply = try await Self.post(client, Fixtures.aseBody())
             #expect(reply.status == 502)

@@ -170,16 +170,7 @@ struct ImmediatePathTests {
             VersionRoute(name: "v1", protocol: .http, endpoints: .init(static: ["127.0.0.1:\(engine.port)"]),
                          http: HTTPEngineShape(path: path, contentType: "application/json")),
         ], limits: RoutingTableLimits(timeoutSeconds: timeoutSeconds))])
-        let port = Mutex(0)
-        let gateway = try Gateway(table: table, options: GatewayOptions(port: 0, onServerRunning: { bound in port.withLock { $0 = bound } }))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await gateway.run() }
-            try await poll { port.withLock { $0 } != 0 }
-            defer { group.cancelAll() }
-            let client = HTTPConnectionPool(host: "127.0.0.1", port: port.withLock { $0 })
-            defer { client.shutdown() }
-            try await body(gateway, client)
-        }
+        try await withLiveGateway(table, body)
     }
 
     static func post(_ client: HTTPConnectionPool, _ body: String) async throws -> HTTPEngineReply {

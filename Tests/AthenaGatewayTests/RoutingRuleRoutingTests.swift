@@ -25,11 +25,11 @@ struct RoutingRuleRoutingTests {
         ])
         let gateway = try Fixtures.gateway(table, factory: FakeEngineFactory())
         let service = try #require(gateway.state.services["digits"])
-        let canary = service.versionByRules { $0.lowercased() == "version" ? "0.0.2" : nil }
+        let canary = service.routeByRules { $0.lowercased() == "version" ? "0.0.2" : nil }?.version
         #expect(canary?.name == "canary")
-        let stable = service.versionByRules { $0.lowercased() == "uid" ? "u-17" : nil }
+        let stable = service.routeByRules { $0.lowercased() == "uid" ? "u-17" : nil }?.version
         #expect(stable?.name == "stable")
-        #expect(service.versionByRules { _ in nil } == nil)
+        #expect(service.routeByRules { _ in nil } == nil)
     }
 
     @Test("a request with the header reaches the canary, one without goes by weight")

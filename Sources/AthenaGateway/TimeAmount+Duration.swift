@@ -1,0 +1,10 @@
+import NIOCore
+
+extension TimeAmount {
+    /// A Swift `Duration` as NIO's nanosecond count (sub-nanosecond parts dropped): deadlines
+    /// and timers handed to NIO, latencies recorded in nanoseconds.
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
