@@ -26,7 +26,10 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     private var nextStreamID = HTTP2StreamID(1)
     private var connectionUnacknowledged = 0
     private(set) var usable = true
+    /// Calls are flushed at the end of the loop pass (see LoopFlusher), once per pass.
+    private var flusher: LoopFlusher?
     private var flushScheduled = false
+    private lazy var flushed: () -> Void = { [weak self] in self?.flushScheduled = false }
     private var sweep: Scheduled<Void>?
     /// Calls handed over before `channelActive` (the connect promise completes first): sent once
     /// the HTTP/2 preface is out.
@@ -113,17 +116,16 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     /// many requests arrive together, and a syscall per call was the largest cost of this hop.
     private func flushSoon(_ context: ChannelHandlerContext) {
         guard !flushScheduled else { return }
+        guard let flusher else { return context.flush() }
         flushScheduled = true
-        context.eventLoop.execute {
-            self.flushScheduled = false
-            self.context?.flush()
-        }
+        flusher.flushSoon(context, willFlush: flushed)
     }
 
     // MARK: - Channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        flusher = LoopFlusher.on(context.eventLoop)
     }
 
     func channelActive(context: ChannelHandlerContext) {

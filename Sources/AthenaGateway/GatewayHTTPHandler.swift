@@ -83,6 +83,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// This connection's loop as the task executor of its requests (see EventLoopTaskExecutor).
     private var executor: EventLoopTaskExecutor?
+    /// Answers are flushed at the end of the loop pass (see LoopFlusher).
+    private var flusher: LoopFlusher?
 
     init(gateway: Gateway) {
         self.gateway = gateway
@@ -90,6 +92,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         executor = EventLoopTaskExecutor.on(context.eventLoop)
+        flusher = LoopFlusher.on(context.eventLoop)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -236,18 +239,18 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if inline {
             var body = response.body
             out.writeBuffer(&body)
-            // One pass down the pipeline for write and flush, the usual case.
-            if keep { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.write(wrapOutboundOut(out), promise: nil) }
+            context.write(wrapOutboundOut(out), promise: nil)
         } else {
             context.write(wrapOutboundOut(out), promise: nil)
             if sendBody { context.write(wrapOutboundOut(response.body), promise: nil) }
-            if keep { context.flush() }
         }
         if keep {
+            // Written at the end of this loop pass, with the other connections' (LoopFlusher).
+            if let flusher { flusher.flushSoon(context) } else { context.flush() }
             if let next = queued.popFirst() {
                 start(next, context: context)
             } else if closeWhenIdle && self.head == nil {
-                context.close(promise: nil)
+                closeAfterFlush(context)
             }
         } else {
             queued.removeAll()
@@ -306,6 +309,13 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         out.writeStaticString("\r\n\r\n")
     }
 
+    /// Closes the connection after what is written so far: an answer may be waiting for the
+    /// loop's end-of-pass flush, and a close fails the writes still pending.
+    private func closeAfterFlush(_ context: ChannelHandlerContext) {
+        context.flush()
+        context.close(promise: nil)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
@@ -315,14 +325,14 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case is ChannelShouldQuiesceEvent:
             // Graceful shutdown: finish the request in flight, then close.
             closeWhenIdle = true
-            if !busy && head == nil { context.close(promise: nil) }
+            if !busy && head == nil { closeAfterFlush(context) }
         case ChannelEvent.inputClosed:
             if rejected {
-                context.close(promise: nil)
+                closeAfterFlush(context)
                 return
             }
             closeWhenIdle = true
-            if !busy && head == nil { context.close(promise: nil) }
+            if !busy && head == nil { closeAfterFlush(context) }
         default:
             context.fireUserInboundEventTriggered(event)
         }

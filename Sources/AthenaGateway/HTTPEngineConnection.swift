@@ -36,6 +36,8 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     static let maxResponseBytes = 64 * 1024 * 1024
 
     private var context: ChannelHandlerContext?
+    /// Requests are flushed at the end of the loop pass (see LoopFlusher).
+    private var flusher: LoopFlusher?
     private var decoder = HTTPEngineResponseDecoder()
     /// Bytes read but not decoded yet (an answer's head cut across reads).
     private var unparsed: ByteBuffer?
@@ -64,6 +66,7 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        flusher = LoopFlusher.on(context.eventLoop)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -89,7 +92,8 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
         pending = caller
         self.deadline = deadline
         if timer == nil || deadline < timerAt { arm(at: deadline, context: context) }
-        context.writeAndFlush(wrapOutboundOut(request), promise: nil)
+        context.write(wrapOutboundOut(request), promise: nil)
+        if let flusher { flusher.flushSoon(context) } else { context.flush() }
         return true
     }
 

@@ -95,6 +95,22 @@ struct GatewayHTTPServerTests {
         }
     }
 
+    @Test("a client that half-closes after its requests gets every answer whole, then the close")
+    func halfClose() async throws {
+        // The answers are flushed at the end of the loop pass (LoopFlusher) and the end of the
+        // client's input arrives in the same pass: closing then must not drop them.
+        try await withGateway { port in
+            let body = String(buffer: Fixtures.aseBody())
+            let post = "POST /v1/private/digits HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
+            for _ in 0..<20 {
+                let answer = try await RawClient.exchange(port: port, bytes: "GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n" + post, halfClose: true)
+                #expect(answer.components(separatedBy: "HTTP/1.1 200 OK").count == 3)
+                #expect(answer.hasSuffix("}"))
+                #expect(answer.contains("\"code\":0"))
+            }
+        }
+    }
+
     @Test("bytes that are not HTTP → 400 and close, the server keeps serving")
     func garbage() async throws {
         try await withGateway { port in
@@ -149,7 +165,9 @@ enum RawClient {
         func channelInactive(context: ChannelHandlerContext) { done.succeed() }
     }
 
-    static func exchange(port: Int, bytes: String) async throws -> String {
+    /// Sends `bytes`, then (with `halfClose`) shuts the socket's sending side, and returns all
+    /// that comes back until the server closes.
+    static func exchange(port: Int, bytes: String, halfClose: Bool = false) async throws -> String {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let done = loop.makePromise(of: Void.self)
         let collector = Collector(done: done)
@@ -157,6 +175,7 @@ enum RawClient {
             .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) } }
             .connect(host: "127.0.0.1", port: port).get()
         try await channel.writeAndFlush(ByteBuffer(string: bytes))
+        if halfClose { try await channel.close(mode: .output) }
         let timeout = loop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
         try await done.futureResult.get()
         timeout.cancel()
