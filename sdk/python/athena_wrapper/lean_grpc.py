@@ -175,12 +175,11 @@ class Connection:
         self.window_changed = threading.Condition(self.lock)
         self.closed = False
         self.last_stream = 0
-        # The last header block that only referred to table entries, and what it decoded to: a
-        # client repeating the same call sends the same bytes, and such a block leaves the
-        # dynamic table as it was, so it decodes the same again (HPACK in Python costs more
-        # than the rest of the frame handling).
-        self.repeated_block = b""
-        self.repeated_headers: List[Tuple[str, str]] = []
+        # Header blocks that only referred to table entries, and what they decoded to: a client
+        # repeating the same calls sends the same bytes, and such a block leaves the dynamic
+        # table as it was, so it decodes the same again (HPACK in Python costs more than the
+        # rest of the frame handling). Emptied whenever another block may have changed the table.
+        self.indexed_blocks: Dict[bytes, List[Tuple[str, str]]] = {}
 
     # -- writing (any thread) --
 
@@ -351,14 +350,19 @@ class Connection:
         stream_id, flags, block = self.pending_headers
         self.pending_headers = None
         block = bytes(block)
-        if block and block == self.repeated_block:
-            headers = self.repeated_headers
-        else:
+        headers = self.indexed_blocks.get(block)
+        if headers is None:
             headers = [(k if isinstance(k, str) else k.decode(), v if isinstance(v, str) else v.decode())
                        for k, v in self.decoder.decode(block)]
-            # Every byte with the high bit set: only one-byte "indexed field" representations.
-            if all(b & 0x80 for b in block):
-                self.repeated_block, self.repeated_headers = block, headers
+            # Every byte with the high bit set: only one-byte "indexed field" representations,
+            # which leave the table as it is. Any other block may have changed the table, and
+            # with it what the cached blocks' indexes mean.
+            if block and all(b & 0x80 for b in block):
+                if len(self.indexed_blocks) >= 16:
+                    self.indexed_blocks.clear()
+                self.indexed_blocks[block] = headers
+            else:
+                self.indexed_blocks.clear()
         stream = self.streams.get(stream_id)
         if stream is None:
             if stream_id % 2 == 0 or stream_id <= self.last_stream:

@@ -174,3 +174,35 @@ def test_stop_lets_the_call_in_flight_finish(served):
     assert result["list"] == [b"0", b"1", b"2"]
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).recv(1)
+
+
+def test_cached_header_block_is_dropped_when_the_table_changes():
+    """A block of only indexed fields is decoded once and reused while the client repeats it;
+    once another block has changed the dynamic table, the same bytes mean other headers."""
+    import hpack
+
+    from athena_wrapper import lean_grpc
+
+    class Calls:
+        def __init__(self):
+            self.paths = []
+
+        def start_call(self, connection, stream):
+            pass
+
+        def run_unary(self, connection, stream):
+            self.paths.append(stream.path)
+
+    calls = Calls()
+    connection = lean_grpc.Connection(calls, None)
+    encoder = hpack.Encoder()
+    flags = lean_grpc.END_HEADERS | lean_grpc.END_STREAM
+    a = [(":path", "/test.Echo/A"), ("x-n", "1")]
+    b = [(":path", "/test.Echo/B"), ("x-n", "2")]
+    blocks = [encoder.encode(a), encoder.encode(a), encoder.encode(b), encoder.encode(b)]
+    # The second block of each pair is indexes only; after b's entries went in front of a's,
+    # b's indexes are the very bytes a's were.
+    assert all(byte & 0x80 for byte in blocks[1]) and blocks[3] == blocks[1]
+    for n, block in enumerate(blocks):
+        connection.on_frame(lean_grpc.HEADERS, flags, 1 + 2 * n, block)
+    assert calls.paths == ["/test.Echo/A", "/test.Echo/A", "/test.Echo/B", "/test.Echo/B"]
