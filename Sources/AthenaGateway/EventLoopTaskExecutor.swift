@@ -1,5 +1,4 @@
 import NIOCore
-import Synchronization
 
 /// Runs request tasks on an event loop, as a *task executor*: one per loop, shared by all the
 /// connections the loop serves.
@@ -30,18 +29,11 @@ final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
         self.drainClosure = { [unowned self] in self.drain() }
     }
 
-    private static let executors = Mutex<[ObjectIdentifier: EventLoopTaskExecutor]>([:])
+    private static let executors = PerEventLoop { EventLoopTaskExecutor($0) }
 
-    /// The executor of `eventLoop` (made on first use, kept for the life of the process: the
-    /// loops of a gateway are few and live as long as it does).
+    /// The executor of `eventLoop` (see PerEventLoop).
     static func on(_ eventLoop: any EventLoop) -> EventLoopTaskExecutor {
-        executors.withLock { executors in
-            let key = ObjectIdentifier(eventLoop)
-            if let executor = executors[key] { return executor }
-            let executor = EventLoopTaskExecutor(eventLoop)
-            executors[key] = executor
-            return executor
-        }
+        executors.on(eventLoop)
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

@@ -1,5 +1,4 @@
 import NIOCore
-import Synchronization
 
 /// Flushes the connections of one event loop once per loop pass, after the pass has handled
 /// every socket that was ready: one per loop, shared by all the connections the loop serves
@@ -39,18 +38,11 @@ final class LoopFlusher: @unchecked Sendable {
         self.flushClosure = { [unowned self] in self.flushAll() }
     }
 
-    private static let flushers = Mutex<[ObjectIdentifier: LoopFlusher]>([:])
+    private static let flushers = PerEventLoop { LoopFlusher($0) }
 
-    /// The flusher of `eventLoop` (made on first use, kept for the life of the process, like the
-    /// loops themselves). Handlers look it up once, when they are added to a pipeline.
+    /// The flusher of `eventLoop` (see PerEventLoop).
     static func on(_ eventLoop: any EventLoop) -> LoopFlusher {
-        flushers.withLock { flushers in
-            let key = ObjectIdentifier(eventLoop)
-            if let flusher = flushers[key] { return flusher }
-            let flusher = LoopFlusher(eventLoop)
-            flushers[key] = flusher
-            return flusher
-        }
+        flushers.on(eventLoop)
     }
 
     /// Flushes `context` at the end of this loop pass. Call on `eventLoop`, after `write`.
