@@ -72,10 +72,14 @@ final class HTTPConnectionPool: Sendable {
     /// connection (closed by the engine before answering) is retried once on a fresh
     /// connection; everything else is reported as it happened.
     func execute(_ request: ByteBuffer, deadline: NIODeadline) async throws -> HTTPEngineReply {
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
+        // On an event loop, only that loop's connections: borrowing another loop's idle one
+        // costs a thread hop on every request it carries from then on (and the loop never gets
+        // its own), where a connect costs once. Off the loops (tests, tools), any will do.
+        let current = MultiThreadedEventLoopGroup.currentEventLoop
+        let loop = current ?? group.next()
         var reusedFailed = false
         while true {
-            let (connection, reused) = try await acquire(on: loop, fresh: reusedFailed)
+            let (connection, reused) = try await acquire(on: loop, fresh: reusedFailed, elsewhere: current == nil)
             do {
                 let reply = try await send(request, deadline: deadline, on: connection)
                 if reply.keepAlive { release(connection) } else { connection.channel.close(promise: nil) }
@@ -120,15 +124,20 @@ final class HTTPConnectionPool: Sendable {
     /// Idle connections right now (tests).
     var idleCount: Int { idle.withLock { $0.reduce(0) { $0 + $1.connections.count } } }
 
+    /// Idle connections of `loop` right now (tests).
+    func idleCount(on loop: any EventLoop) -> Int {
+        idle.withLock { idle in idle.first { $0.loop == ObjectIdentifier(loop) }?.connections.count ?? 0 }
+    }
+
     // MARK: - Connections
 
-    private func acquire(on loop: any EventLoop, fresh: Bool) async throws -> (Connection, reused: Bool) {
-        if !fresh, let connection = takeIdle(preferring: loop) { return (connection, true) }
+    private func acquire(on loop: any EventLoop, fresh: Bool, elsewhere: Bool) async throws -> (Connection, reused: Bool) {
+        if !fresh, let connection = takeIdle(preferring: loop, elsewhere: elsewhere) { return (connection, true) }
         return (try await connect(on: loop), false)
     }
 
     /// An idle, open connection of `loop`'s, or (`elsewhere`) of another loop's.
-    private func takeIdle(preferring loop: any EventLoop, elsewhere: Bool = true) -> Connection? {
+    private func takeIdle(preferring loop: any EventLoop, elsewhere: Bool) -> Connection? {
         idle.withLock { idle in
             let key = ObjectIdentifier(loop)
             if let i = idle.firstIndex(where: { $0.loop == key }) {
@@ -136,7 +145,7 @@ final class HTTPConnectionPool: Sendable {
                     if connection.channel.isActive { return connection }
                 }
             }
-            // None on this loop: any other loop's (a thread hop, still cheaper than a connect).
+            // None on this loop: any other loop's, when the caller allows it.
             guard elsewhere else { return nil }
             for i in idle.indices {
                 while let connection = idle[i].connections.popLast() {

@@ -28,6 +28,35 @@ struct HTTPConnectionPoolTests {
         await server.stop()
     }
 
+    @Test("a request on an event loop uses that loop's connections, never another loop's")
+    func loopLocal() async throws {
+        let server = try await ScriptedHTTPServer.start()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let pool = HTTPConnectionPool(host: "127.0.0.1", port: server.port, group: group)
+        let loops = Array(group.makeIterator())
+        // Requests as the gateway makes them: from a task running on the loop's own executor.
+        func call(on loop: any EventLoop, _ i: Int) async throws -> HTTPEngineReply {
+            try await Task(executorPreference: EventLoopTaskExecutor.on(loop)) {
+                #expect(MultiThreadedEventLoopGroup.currentEventLoop === loop)
+                return try await pool.execute(head("/echo"), body: ByteBuffer(string: "{\"i\":\(i)}"), deadline: .now() + .seconds(5))
+            }.value
+        }
+        _ = try await call(on: loops[0], 0)
+        #expect(pool.idleCount(on: loops[0]) == 1)
+        // Loop 1 finds only loop 0's idle connection: it opens its own instead of borrowing it.
+        let reply = try await call(on: loops[1], 1)
+        #expect(String(buffer: reply.body) == "{\"i\":1}")
+        #expect(server.connections == 2)
+        #expect(pool.idleCount(on: loops[0]) == 1 && pool.idleCount(on: loops[1]) == 1)
+        // And from then on each loop reuses its own.
+        _ = try await call(on: loops[0], 2)
+        _ = try await call(on: loops[1], 3)
+        #expect(server.connections == 2)
+        pool.shutdown()
+        await server.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test("an answer with connection: close is not pooled; the next request opens a new connection")
     func connectionClose() async throws {
         let server = try await ScriptedHTTPServer.start()
