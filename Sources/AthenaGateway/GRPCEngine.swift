@@ -107,10 +107,6 @@ final class GRPCEngine: Engine {
     }
 
     private func call(_ path: String, _ message: ByteBuffer, remaining: Duration) async throws -> ByteBuffer {
-        try await Self.call(connection, path, message, remaining: remaining)
-    }
-
-    private static func call(_ connection: GRPCConnection, _ path: String, _ message: ByteBuffer, remaining: Duration) async throws -> ByteBuffer {
         do {
             return try await connection.unary(path: path, message: message, deadline: .now() + TimeAmount(remaining))
         } catch let error as GRPCStatusError {

@@ -26,10 +26,8 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     private var nextStreamID = HTTP2StreamID(1)
     private var connectionUnacknowledged = 0
     private(set) var usable = true
-    /// Calls are flushed at the end of the loop pass (see LoopFlusher), once per pass.
+    /// Calls are flushed at the end of the loop pass (see LoopFlusher).
     private var flusher: LoopFlusher?
-    private var flushScheduled = false
-    private lazy var flushed: () -> Void = { [weak self] in self?.flushScheduled = false }
     private var sweep: Scheduled<Void>?
     /// Calls handed over before `channelActive` (the connect promise completes first): sent once
     /// the HTTP/2 preface is out.
@@ -115,10 +113,7 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     /// One flush (one `writev`) for every call started in the same event-loop turn: under load
     /// many requests arrive together, and a syscall per call was the largest cost of this hop.
     private func flushSoon(_ context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        guard let flusher else { return context.flush() }
-        flushScheduled = true
-        flusher.flushSoon(context, willFlush: flushed)
+        if let flusher { flusher.flushSoon(context) } else { context.flush() }
     }
 
     // MARK: - Channel events

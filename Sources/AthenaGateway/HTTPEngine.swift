@@ -190,7 +190,6 @@ struct HTTPEngine: ImmediateEngine {
         }
     }
 
-
     private static func snippet(_ buffer: ByteBuffer) -> String {
         String(decoding: buffer.readableBytesView.prefix(200), as: UTF8.self)
     }

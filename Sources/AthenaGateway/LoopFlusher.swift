@@ -14,26 +14,22 @@ import NIOCore
 /// same (one `write` per connection with data); what a message waits is the rest of the pass.
 ///
 /// The flush runs as one task per pass (NIO runs tasks after the pass's I/O events), scheduled
-/// when the first connection asks. A connection asking again right after itself is listed once;
-/// one asking again later in the pass is flushed twice, the second finding little or nothing.
+/// when the first connection asks; a connection asking several times in a pass is flushed once.
 final class LoopFlusher: @unchecked Sendable {
     let eventLoop: any EventLoop
-    /// Connections with writes waiting for this pass's flush (only touched on `eventLoop`).
-    private var pending: [Entry] = []
+    /// Connections with writes waiting for this pass's flush, each once (only touched on
+    /// `eventLoop`).
+    private var pending: [ChannelHandlerContext] = []
+    private var listed = Set<ObjectIdentifier>()
     /// The array being walked by a flush (kept to reuse its storage: no allocation per pass).
-    private var flushing: [Entry] = []
-
-    private struct Entry {
-        let context: ChannelHandlerContext
-        /// Run just before the flush (a handler that lists itself once per pass clears its flag).
-        let willFlush: (() -> Void)?
-    }
+    private var flushing: [ChannelHandlerContext] = []
     /// The flush task, made once (scheduling it allocates nothing).
     private var flushClosure: (@Sendable () -> Void)?
 
     private init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         pending.reserveCapacity(64)
+        listed.reserveCapacity(64)
         flushing.reserveCapacity(64)
         self.flushClosure = { [unowned self] in self.flushAll() }
     }
@@ -46,11 +42,10 @@ final class LoopFlusher: @unchecked Sendable {
     }
 
     /// Flushes `context` at the end of this loop pass. Call on `eventLoop`, after `write`.
-    /// `willFlush` runs just before (made once by the caller: no allocation per call).
-    func flushSoon(_ context: ChannelHandlerContext, willFlush: (() -> Void)? = nil) {
+    func flushSoon(_ context: ChannelHandlerContext) {
         eventLoop.assertInEventLoop()
-        if let last = pending.last, last.context === context { return }  // several writes in a row
-        pending.append(Entry(context: context, willFlush: willFlush))
+        guard listed.insert(ObjectIdentifier(context)).inserted else { return }
+        pending.append(context)
         if pending.count == 1, let flushClosure {
             eventLoop.execute(flushClosure)
         }
@@ -60,9 +55,9 @@ final class LoopFlusher: @unchecked Sendable {
         // Flushing can run handlers that ask again (a write completing): those go to the next
         // round, never into the array being walked.
         swap(&pending, &flushing)
-        for entry in flushing {
-            entry.willFlush?()
-            entry.context.flush()
+        listed.removeAll(keepingCapacity: true)
+        for context in flushing {
+            context.flush()
         }
         flushing.removeAll(keepingCapacity: true)
     }
