@@ -15,6 +15,8 @@ public enum EventReason {
     public static let autoStopArmed = "AutoStopArmed"
     /// Auto-stop stopped the service.
     public static let autoStopFired = "AutoStopFired"
+    /// `spec.autoStop` was removed while armed.
+    public static let autoStopOff = "AutoStopOff"
     /// `spec.stopped` took effect: no replicas remain.
     public static let stopped = "Stopped"
     /// A stopped service was started again.

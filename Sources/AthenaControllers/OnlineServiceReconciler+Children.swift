@@ -109,7 +109,7 @@ extension OnlineServiceReconciler {
             deployTimeoutSeconds: spec.deployTimeoutSeconds ?? OnlineServiceSpec.defaultDeployTimeoutSeconds,
             versions: versions, deploymentsChanged: !changedDeployments.isEmpty,
             url: "http://\(ChildNames.frontService(service: name)).\(namespace).svc:\(ChildNames.frontServicePort)",
-            nodePort: nodePort)
+            nodePort: nodePort, autoStopSeconds: spec.autoStop?.seconds)
     }
 
     /// A version is ready when its Deployment has rolled out the current spec (observed generation,

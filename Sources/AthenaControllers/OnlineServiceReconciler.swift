@@ -86,6 +86,7 @@ public struct OnlineServiceReconciler: Reconciler {
     /// Computes the next status, writes it if it differs, then records the transition's Events.
     func publish(_ service: OnlineService, _ observation: ServiceObservation) async throws -> ReconcileResult {
         let outcome = ServiceStatusMachine.next(previous: service.status, observation: observation, now: now())
+        var current = service
         if outcome.status != service.status {
             var updated = service
             updated.status = outcome.status
@@ -97,10 +98,33 @@ public struct OnlineServiceReconciler: Reconciler {
             }
             statusWrites.remember(
                 service.key, before: service.metadata.resourceVersion, value: stored, version: stored.metadata.resourceVersion)
+            current = stored
             for event in outcome.events {
                 await events.record(event.type, for: service, reason: event.reason, message: event.message)
             }
         }
+        if outcome.autoStopDue {
+            try await fireAutoStop(current, after: observation.autoStopSeconds)
+            return .done  // the spec change brings the service back as a stop
+        }
         return outcome.requeueAfter.map { .requeue(after: $0) } ?? .done
+    }
+
+    /// Auto-stop is due: sets `spec.stopped`, the way a user stops a service, so the stop shows in
+    /// the spec and `stopped: false` undoes it. The patch carries the resourceVersion this
+    /// reconcile read: from a stale cache it fails with 409 and changes nothing (the informer
+    /// brings the newer object and the next pass decides again), so the Event is told once.
+    func fireAutoStop(_ service: OnlineService, after seconds: Double?) async throws {
+        guard let name = service.metadata.name, let version = service.metadata.resourceVersion else { return }
+        let patch: JSONValue = ["metadata": ["resourceVersion": .string(version)], "spec": ["stopped": true]]
+        do {
+            _ = try await api.patch(OnlineService.self, namespace: service.metadata.namespace, name: name,
+                                    mergePatch: patch, subresource: nil)
+        } catch let error as KubeError where error.isNotFound || error.isConflict {
+            return
+        }
+        let after = seconds.map { " after serving for \(DurationText.format($0))" } ?? ""
+        await events.record(.normal, for: service, reason: EventReason.autoStopFired,
+                            message: "auto-stop is due\(after): stopping the service (set spec.stopped to false to start again)")
     }
 }

@@ -42,6 +42,8 @@ public struct ServiceObservation: Sendable, Hashable {
     public var blocked: Blocked?
     public var stopped: Bool
     public var deployTimeoutSeconds: Int
+    /// `spec.autoStop.after` in seconds; `nil` without auto-stop.
+    public var autoStopSeconds: Double?
     public var versions: [Version]
     /// A Deployment was created or had its spec rewritten by this reconcile.
     public var deploymentsChanged: Bool
@@ -52,12 +54,14 @@ public struct ServiceObservation: Sendable, Hashable {
 
     public init(
         generation: Int64, blocked: Blocked? = nil, stopped: Bool = false, deployTimeoutSeconds: Int = 1200,
-        versions: [Version] = [], deploymentsChanged: Bool = false, url: String? = nil, nodePort: Int? = nil
+        versions: [Version] = [], deploymentsChanged: Bool = false, url: String? = nil, nodePort: Int? = nil,
+        autoStopSeconds: Double? = nil
     ) {
         self.generation = generation
         self.blocked = blocked
         self.stopped = stopped
         self.deployTimeoutSeconds = deployTimeoutSeconds
+        self.autoStopSeconds = autoStopSeconds
         self.versions = versions
         self.deploymentsChanged = deploymentsChanged
         self.url = url

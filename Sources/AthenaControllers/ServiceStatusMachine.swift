@@ -8,14 +8,18 @@ import Foundation
 ///
 /// Phases: `Deploying` → `Running` when every version is ready; `Warning` when a version falls short
 /// after Running; `Failed` on an invalid spec, a missing/failed application or a deploy timeout;
-/// `Stopping` → `Stopped` while `spec.stopped`.
+/// `Stopping` → `Stopped` while `spec.stopped`. Auto-stop is armed and found due here too
+/// (`ServiceStatusMachine+AutoStop.swift`).
 public enum ServiceStatusMachine {
     /// The next status, the Events to record once it is written, and when to look again.
     public struct Outcome: Sendable, Hashable {
         public var status: OnlineServiceStatus
         public var events: [PlannedEvent]
-        /// Set while deploying: the time left before the deploy timeout fires.
+        /// Set while deploying: the time left before the deploy timeout fires; while auto-stop is
+        /// armed: the time left before it is due (whichever is sooner).
         public var requeueAfter: Duration?
+        /// `spec.autoStop.after` has passed while serving: the reconciler must set `spec.stopped`.
+        public var autoStopDue = false
     }
 
     public static func next(previous: OnlineServiceStatus?, observation o: ServiceObservation, now: Date) -> Outcome {
@@ -33,6 +37,7 @@ public enum ServiceStatusMachine {
 
         if let blocked = o.blocked {
             status.phase = .failed
+            status.autoStopAt = nil
             set(ConditionType.ready, false, blocked.reason, blocked.message)
             set(ConditionType.progressing, false, blocked.reason, "nothing is changed until the problem is fixed")
             set(ConditionType.degraded, true, blocked.reason, blocked.message)
@@ -53,21 +58,37 @@ public enum ServiceStatusMachine {
 
         if o.stopped {
             status.deployStartedAt = nil
+            let auto = stoppedByAutoStop(old: old, now: now)
+            status.autoStopAt = nil
+            let after = o.autoStopSeconds.map { " after serving for \(DurationText.format($0))" } ?? ""
             if o.versions.allSatisfy(\.scaledDown) {
                 status.phase = .stopped
                 if old.phase != .stopped {
                     status.stoppedAt = stamp
                     events.append(PlannedEvent(.normal, reason: EventReason.stopped,
-                                               message: "stopped: every version scaled to zero replicas (objects kept)"))
+                                               message: "\(auto ? "stopped by auto-stop" : "stopped"): every version scaled to zero replicas (objects kept)"))
                 }
-                set(ConditionType.ready, false, ConditionReason.stopped, "spec.stopped is true; no replica is running")
+                if auto {
+                    set(ConditionType.ready, false, ConditionReason.autoStopped,
+                        "stopped by auto-stop\(after); set spec.stopped to false to start again")
+                } else {
+                    set(ConditionType.ready, false, ConditionReason.stopped, "spec.stopped is true; no replica is running")
+                }
                 set(ConditionType.progressing, false, ConditionReason.stopped, "every version is scaled to zero")
             } else {
                 status.phase = .stopping
-                set(ConditionType.ready, false, ConditionReason.stopping, "spec.stopped is true; scaling every version to zero")
+                if auto {
+                    set(ConditionType.ready, false, ConditionReason.autoStopped, "auto-stop is due\(after); scaling every version to zero")
+                } else {
+                    set(ConditionType.ready, false, ConditionReason.stopping, "spec.stopped is true; scaling every version to zero")
+                }
                 set(ConditionType.progressing, true, ConditionReason.stopping, "waiting for replicas to terminate")
             }
-            set(ConditionType.degraded, false, ConditionReason.stopped, "stopped on request")
+            if auto {
+                set(ConditionType.degraded, false, ConditionReason.autoStopped, "stopped by auto-stop")
+            } else {
+                set(ConditionType.degraded, false, ConditionReason.stopped, "stopped on request")
+            }
             status.conditions = conditions
             return Outcome(status: status, events: events, requeueAfter: nil)
         }
@@ -135,8 +156,12 @@ public enum ServiceStatusMachine {
                 requeue = .milliseconds(Int64((left * 1000).rounded(.up)))
             }
         }
+        let timer = autoStop(old: old, phase: status.phase, observation: o, newDeploy: newDeploy, now: now)
+        status.autoStopAt = timer.autoStopAt
+        events += timer.events
+        if let left = timer.left { requeue = min(requeue ?? left, left) }
         status.conditions = conditions
-        return Outcome(status: status, events: events, requeueAfter: requeue)
+        return Outcome(status: status, events: events, requeueAfter: requeue, autoStopDue: timer.due)
     }
 
     /// `; in-cluster http://svc.ns.svc:80, node port 31234` for the Ready message.

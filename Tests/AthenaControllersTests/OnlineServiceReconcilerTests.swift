@@ -1,5 +1,5 @@
 import AthenaAPI
-import AthenaControllers
+@testable import AthenaControllers
 import Foundation
 import KubeRuntime
 import KubeTesting
@@ -163,6 +163,70 @@ struct OnlineServiceReconcilerTests {
             try await h.reconcileService()
             #expect(try h.service()?.status?.phase == .running)
             #expect(try h.service()?.status?.stoppedAt == nil)
+        }
+    }
+
+    @Test("auto-stop: armed when Running, at the due time the operator sets spec.stopped → Stopped (AutoStopped); stopped: false starts it again")
+    func autoStop() async throws {
+        try await OperatorHarness.with { h in
+            try await h.runDigits()
+            try h.updateService { $0.autoStop = AutoStopSpec(after: "1h") }
+            let armed = try await h.reconcileService()
+            let due = h.clock.now + 3600
+            #expect(try h.service()?.status?.autoStopAt == KubeTime.time(due))
+            let left = try #require(KubeTime.parse(KubeTime.time(due))).timeIntervalSince(h.clock.now)
+            #expect(armed == .requeue(after: .milliseconds(Int64((left * 1000).rounded(.up)))),
+                    "requeue when it is due, not before: \(armed)")
+            #expect(h.events(about: "digits").contains("\(EventReason.autoStopArmed): auto-stop on: the service stops in 1h, at \(KubeTime.time(due))"))
+
+            h.clock.advance(seconds: 1800)
+            try await h.reconcileService()
+            #expect(try h.service()?.spec.stopped != true, "not yet due")
+
+            h.clock.advance(seconds: 1801)
+            #expect(try await h.reconcileService() == .done)
+            let fired = try #require(try h.service())
+            #expect(fired.spec.stopped == true, "auto-stop sets spec.stopped")
+            #expect(h.events(about: "digits").contains(
+                "\(EventReason.autoStopFired): auto-stop is due after serving for 1h: stopping the service (set spec.stopped to false to start again)"))
+
+            try await h.reconcileService()
+            for name in [OperatorHarness.deploymentV1, OperatorHarness.deploymentV2] {
+                #expect(h.child(DeploymentKind.resource, name)?["spec"]?["replicas"]?.intValue == 0)
+            }
+            #expect(try h.condition(ConditionType.ready)?.reason == ConditionReason.autoStopped)
+            try h.markDeploymentReady(OperatorHarness.deploymentV1)
+            try h.markDeploymentReady(OperatorHarness.deploymentV2)
+            try await h.reconcileService()
+            let stopped = try #require(try h.service()?.status)
+            #expect(stopped.phase == .stopped && stopped.autoStopAt == nil)
+            #expect(stopped.conditions?[type: ConditionType.ready]?.reason == ConditionReason.autoStopped)
+            #expect(h.events(about: "digits").filter { $0.hasPrefix(EventReason.autoStopFired) }.count == 1, "fired once")
+
+            try h.updateService { $0.stopped = false }
+            try await h.reconcileService()
+            try h.markDeploymentReady(OperatorHarness.deploymentV1)
+            try h.markDeploymentReady(OperatorHarness.deploymentV2)
+            try await h.reconcileService()
+            let again = try #require(try h.service()?.status)
+            #expect(again.phase == .running)
+            #expect(again.autoStopAt == KubeTime.time(h.clock.now + 3600), "armed again from the new start")
+        }
+    }
+
+    @Test("auto-stop from a stale cache: the patch carries the resourceVersion read, gets 409 and changes nothing")
+    func autoStopStaleCache() async throws {
+        try await OperatorHarness.with { h in
+            try await h.runDigits()
+            try h.updateService { $0.autoStop = AutoStopSpec(after: "1m") }
+            try await h.reconcileService()
+            h.clock.advance(seconds: 61)
+            let reconciler = h.operators.serviceReconciler
+            let cached = try #require(try h.service())
+            try h.updateService { $0.versions[0].weight = 80; $0.versions[1].weight = 20 }  // the cache has not seen this yet
+            try await reconciler.fireAutoStop(cached, after: 60)
+            #expect(try h.service()?.spec.stopped != true, "a stale read must not stop the service")
+            #expect(!h.events(about: "digits").contains { $0.hasPrefix(EventReason.autoStopFired) })
         }
     }
 
