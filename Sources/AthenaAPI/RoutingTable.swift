@@ -114,6 +114,13 @@ extension RoutingTable {
             if service.loadBalancing.policy == .consistentHash, (service.loadBalancing.header ?? "").isEmpty {
                 problems.append("\(at).loadBalancing.header: required for consistent-hash")
             }
+            if service.auth.mode != .none, (service.auth.secretFile ?? "").isEmpty {
+                problems.append("\(at).auth.secretFile: required when auth.mode is \(service.auth.mode.rawValue)")
+            }
+            if !(service.rateLimit.qps >= 0) || !service.rateLimit.qps.isFinite {
+                problems.append("\(at).rateLimit.qps: must be a number >= 0 (0 = no limit)")
+            }
+            if let burst = service.rateLimit.burst, burst < 1 { problems.append("\(at).rateLimit.burst: must be >= 1") }
         }
         return problems
     }

@@ -42,7 +42,9 @@ public struct RoutingTableAuth: Codable, Sendable, Hashable {
     public enum Mode: String, Codable, Sendable, Hashable { case none, token, appcode, hmac }
 
     public var mode: Mode
-    /// Where the secret lives: a file path mounted into the sidecar, or a Secret name/key.
+    /// Where the credentials are: a folder (the mounted Secret: a `tokens`, `appcodes` or
+    /// `credentials` file per mode) or one file of them, one per line (`key:secret` for hmac).
+    /// Re-read when it changes.
     public var secretFile: String?
 
     public init(mode: Mode = .none, secretFile: String? = nil) {

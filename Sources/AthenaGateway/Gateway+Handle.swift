@@ -83,10 +83,10 @@ extension Gateway {
             case ("v1", "models"):
                 let last = parts[2]
                 if last.hasSuffix(":predict") { throw methodNotAllowed(request) }
-                if get { return try await modelStatus(name: String(last), kserve: true, sid: sid) }
+                if get { return try await modelStatus(name: String(last), kserve: true, sid: sid, request: request) }
                 throw methodNotAllowed(request)
             case ("v2", "models"):
-                if get { return try await modelStatus(name: String(parts[2]), kserve: false, sid: sid) }
+                if get { return try await modelStatus(name: String(parts[2]), kserve: false, sid: sid, request: request) }
                 throw methodNotAllowed(request)
             case ("v2", "health"):
                 if parts[2] == "live" {
@@ -102,7 +102,7 @@ extension Gateway {
         case 4 where parts[0] == "v2" && parts[1] == "models":
             if parts[3] == "infer" { throw methodNotAllowed(request) }
             if parts[3] == "ready" {
-                if get { return try await modelReady(name: String(parts[2])) }
+                if get { return try await modelReady(name: String(parts[2]), request: request) }
                 throw methodNotAllowed(request)
             }
         case 6 where parts[0] == "v2" && parts[1] == "models" && parts[3] == "versions" && parts[5] == "infer":
@@ -136,8 +136,9 @@ extension Gateway {
         GatewayError(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)")
     }
 
-    private func modelReady(name: String) async throws -> GatewayHTTPResponse {
+    private func modelReady(name: String, request: GatewayHTTPRequest) async throws -> GatewayHTTPResponse {
         guard let service = state.services[name] else { throw GatewayError(.notFound, "unknown model \(name)") }
+        if let refused = service.auth.refusal(request) { throw refused }
         let ready = await readiness(services: [service]).isEmpty
         var w = JSONWriter()
         w.raw("{\"name\":")

@@ -62,8 +62,9 @@ extension Gateway {
     }
 
     /// `GET /v1/models/{name}` (KServe v1) and `GET /v2/models/{name}` (OIP metadata).
-    func modelStatus(name: String, kserve: Bool, sid: String) async throws -> GatewayHTTPResponse {
+    func modelStatus(name: String, kserve: Bool, sid: String, request: GatewayHTTPRequest) async throws -> GatewayHTTPResponse {
         guard let service = state.services[name] else { throw GatewayError(.notFound, "unknown model \(name)") }
+        if let refused = service.auth.refusal(request) { throw refused }
         var w = JSONWriter()
         if kserve {
             let ready = await readiness(services: [service]).isEmpty

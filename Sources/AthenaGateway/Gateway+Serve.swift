@@ -87,6 +87,9 @@ extension Gateway {
         guard let service = service(named: name) else {
             return .answer(.error(GatewayError(.notFound, "unknown service \(name)"), sid: sid))
         }
+        if let refused = service.refusal(request) {
+            return .answer(.error(refused, sid: sid, service: name))
+        }
         var versionName: String?
         if case .oip(let named) = frontEnd { versionName = named }
         var ruleHeaders: [String: String] = [:]

@@ -34,14 +34,15 @@ struct GatewayBackground: Service {
 extension Gateway {
     // MARK: - Hot reload
 
-    /// Polls the file's modification time and size; on change, loads it and swaps it in. A bad
-    /// file keeps the last good table, logs why and shows it in `/healthz` and a metric.
+    /// Polls the file's modification time and size, and the services' auth credentials; on a
+    /// change, loads the file and swaps it in. A bad file keeps the last good table, logs why and
+    /// shows it in `/healthz` and a metric.
     func watchConfigFile() async {
         guard let file = configFile else { return }
-        var lastStamp = Self.stamp(of: file)
+        var lastStamp = stamp(of: file)
         while !Task.isCancelled {
             try? await Task.sleep(for: options.reloadInterval)
-            let stamp = Self.stamp(of: file)
+            let stamp = stamp(of: file)
             guard stamp != lastStamp else { continue }
             lastStamp = stamp
             reloadConfig()
@@ -71,11 +72,12 @@ extension Gateway {
         }
     }
 
-    private static func stamp(of file: String) -> String {
+    private func stamp(of file: String) -> String {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file) else { return "missing" }
         let date = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
-        return "\(date)/\(size)"
+        let credentials = state.table.services.map { ServiceAuth.fingerprint(of: $0.auth) }.joined(separator: "/")
+        return "\(date)/\(size)/\(credentials)"
     }
 
     // MARK: - DNS endpoints

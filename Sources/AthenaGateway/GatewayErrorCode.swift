@@ -78,11 +78,15 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public var code: Int
     public var message: String
     public var status: HTTPResponse.Status
+    /// Headers the answer carries besides the usual ones (`WWW-Authenticate` with a 401,
+    /// `Retry-After` with a 429).
+    public var headers: [(name: String, value: String)] = []
 
-    public init(_ code: GatewayErrorCode, _ message: String) {
+    public init(_ code: GatewayErrorCode, _ message: String, headers: [(name: String, value: String)] = []) {
         self.code = code.rawValue
         self.message = message
         self.status = code.httpStatus
+        self.headers = headers
     }
 
     /// An error that came from the engine: its own code, a status from `EngineCodeRange`.

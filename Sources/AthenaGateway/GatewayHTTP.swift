@@ -37,6 +37,8 @@ public struct GatewayHTTPResponse: Sendable {
     public var version: String?
     /// `x-athena-code`: 0 on success, the error code otherwise; `nil` on operational routes.
     public var code: Int?
+    /// Further headers, from the error answered (``GatewayError/headers``).
+    public var headers: [(name: String, value: String)] = []
 
     public init(
         status: HTTPResponse.Status = .ok, contentType: String = "application/json", body: ByteBuffer,
@@ -58,8 +60,10 @@ public struct GatewayHTTPResponse: Sendable {
 
     /// The ASE error response for `error` (non-zero `header.code`, message, sid, fitting status).
     static func error(_ error: GatewayError, sid: String, service: String? = nil, version: String? = nil) -> GatewayHTTPResponse {
-        GatewayHTTPResponse(status: error.status, body: ASECodec.encodeError(error, sid: sid), sid: sid,
-                            service: service, version: version, code: error.code)
+        var response = GatewayHTTPResponse(status: error.status, body: ASECodec.encodeError(error, sid: sid), sid: sid,
+                                           service: service, version: version, code: error.code)
+        response.headers = error.headers
+        return response
     }
 
     /// The response headers, in the order they are written.
@@ -72,6 +76,7 @@ public struct GatewayHTTPResponse: Sendable {
         if let service { headers.add(name: "x-athena-service", value: service) }
         if let version { headers.add(name: "x-athena-version", value: version) }
         if let code { headers.add(name: "x-athena-code", value: String(code)) }
+        for (name, value) in self.headers { headers.add(name: name, value: value) }
         return headers
     }
 }

@@ -301,6 +301,12 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             out.writeStaticString("\r\nx-athena-code: ")
             ASCIIBytes.writeDecimal(code, into: &out)
         }
+        for (name, value) in response.headers {
+            out.writeStaticString("\r\n")
+            out.writeString(name)
+            out.writeStaticString(": ")
+            out.writeString(value)
+        }
         if !keepAlive {
             out.writeStaticString("\r\nconnection: close")
         } else if http10 {

@@ -42,7 +42,16 @@ public final class GatewayState: Sendable {
                 }
                 versions.append(VersionRuntime(route: version, endpoints: endpoints))
             }
-            services[service.name] = ServiceRuntime(route: service, versions: versions)
+            let auth = try ServiceAuth(service.auth)
+            let limit = service.rateLimit
+            var limiter: RateLimiter?
+            if limit.qps > 0 {
+                // A reload that keeps the limit keeps the bucket: editing weights must not refill it.
+                let old = previous?.services[service.name]?.rateLimiter
+                limiter = old.flatMap { $0.hasLimits(qps: limit.qps, burst: limit.burst) ? $0 : nil }
+                    ?? RateLimiter(qps: limit.qps, burst: limit.burst)
+            }
+            services[service.name] = ServiceRuntime(route: service, versions: versions, auth: auth, rateLimiter: limiter)
         }
         var retired: [any Engine] = []
         for service in previous?.services.values.map({ $0 }) ?? [] {

@@ -7,14 +7,20 @@ import Synchronization
 public final class ServiceRuntime: Sendable {
     public let route: ServiceRoute
     public let versions: [VersionRuntime]
+    /// Who may call it (`auth`).
+    let auth: ServiceAuth
+    /// `rateLimit.qps`; `nil` without a limit.
+    let rateLimiter: RateLimiter?
     private let totalWeight: Int
     /// The table's rules, parsed once; the table was validated on load, so none is dropped here
     /// unless it failed to parse (which validation reports).
     private let rules: [(rule: RoutingRule, version: String, setHeaders: [String: String])]
 
-    init(route: ServiceRoute, versions: [VersionRuntime]) {
+    init(route: ServiceRoute, versions: [VersionRuntime], auth: ServiceAuth, rateLimiter: RateLimiter?) {
         self.route = route
         self.versions = versions
+        self.auth = auth
+        self.rateLimiter = rateLimiter
         self.totalWeight = versions.reduce(0) { $0 + max(0, $1.route.weight) }
         self.rules = route.rules.compactMap { spec in
             // Header names lower-cased once: the engine protocol's `headers` map uses lower-case keys.
@@ -35,6 +41,22 @@ public final class ServiceRuntime: Sendable {
     }
 
     public var name: String { route.name }
+
+    /// Why `request` is turned away before any work (auth, then the rate limit: a caller without
+    /// credentials must not use up the service's budget), or `nil`.
+    func refusal(_ request: GatewayHTTPRequest) -> GatewayError? {
+        if let denied = auth.refusal(request) { return denied }
+        if let limiter = rateLimiter, let wait = limiter.admit() {
+            let seconds = max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18).rounded(.up)))
+            return GatewayError(.rateLimited, "rate limit of \(Self.figure(limiter.qps)) requests/s exceeded; retry later",
+                                headers: [(name: "retry-after", value: String(seconds))])
+        }
+        return nil
+    }
+
+    private static func figure(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
 
     /// The version for a request: weighted random among versions (gray release). Rules come first:
     /// see ``routeByRules(header:)``.
