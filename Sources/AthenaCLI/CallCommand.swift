@@ -1,3 +1,4 @@
+import AthenaGateway
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
@@ -13,6 +14,9 @@ struct CallCommand: AsyncParsableCommand {
         Examples:
           athena call http://127.0.0.1:1888/v1/private/digits --file image=@examples/digits/test_data/3.png
           athena call http://127.0.0.1:1888 --service demo --param mode=upper --text text=hello
+          athena call https://digits.example/v1/private/digits --token $TOKEN --file image=@3.png
+        A service with auth takes --token (Authorization: Bearer), --appcode (X-Apig-AppCode) or
+        --hmac KEY:SECRET (the request is signed: Date, Digest, Authorization); --header adds any header.
         Exit status: 0 on success, 1 on an error response (printed with its code), 2 on bad input.
         """
     )
@@ -38,6 +42,18 @@ struct CallCommand: AsyncParsableCommand {
     @Option(help: "Request timeout in seconds.")
     var timeout: Int = 60
 
+    @Option(help: "Send Authorization: Bearer TOKEN (auth mode token).")
+    var token: String?
+
+    @Option(help: "Send X-Apig-AppCode: CODE (auth mode appcode).")
+    var appcode: String?
+
+    @Option(help: "Sign the request with KEY:SECRET (auth mode hmac).")
+    var hmac: String?
+
+    @Option(name: .customLong("header"), help: "An extra request header: 'Name: value'.")
+    var headers: [String] = []
+
     @Flag(help: "Print the raw JSON response instead of decoding it.")
     var raw = false
 
@@ -57,7 +73,8 @@ struct CallCommand: AsyncParsableCommand {
                 print(String(decoding: body, as: UTF8.self))
                 return
             }
-            let (status, responseBody) = try await Self.post(endpoint, body: body, timeout: timeout)
+            let extra = try Self.requestHeaders(endpoint: endpoint, body: body, token: token, appcode: appcode, hmac: hmac, headers: headers)
+            let (status, responseBody) = try await Self.post(endpoint, body: body, headers: extra, timeout: timeout)
             if raw {
                 print(String(decoding: responseBody, as: UTF8.self))
                 if !(200..<300).contains(status) { throw ExitCode(1) }
@@ -89,12 +106,38 @@ struct CallCommand: AsyncParsableCommand {
         return (url, String(last))
     }
 
+    /// The headers of `--token`, `--appcode`, `--hmac` and `--header`, in that order.
+    static func requestHeaders(
+        endpoint: String, body: Data, token: String?, appcode: String?, hmac: String?, headers: [String], date: Date = Date()
+    ) throws -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        if let token { result.append((name: "Authorization", value: "Bearer \(token)")) }
+        if let appcode { result.append((name: "X-Apig-AppCode", value: appcode)) }
+        if let hmac {
+            guard let colon = hmac.firstIndex(of: ":"), colon != hmac.startIndex, hmac.index(after: colon) != hmac.endIndex else {
+                throw CLIError("--hmac takes KEY:SECRET", exitCode: 2)
+            }
+            let path = URLComponents(string: endpoint)?.path ?? "/"
+            result += HMACRequestSigner.headers(method: "POST", path: path, body: body, apiKey: String(hmac[..<colon]),
+                                                secret: String(hmac[hmac.index(after: colon)...]), date: date)
+        }
+        for header in headers {
+            guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
+                throw CLIError("--header takes 'Name: value', got '\(header)'", exitCode: 2)
+            }
+            result.append((name: String(header[..<colon]).trimmingCharacters(in: .whitespaces),
+                           value: String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        }
+        return result
+    }
+
     /// POSTs JSON; returns the status and the whole body (bounded to 64 MiB).
-    static func post(_ url: String, body: Data, timeout: Int) async throws -> (Int, Data) {
+    static func post(_ url: String, body: Data, headers: [(name: String, value: String)] = [], timeout: Int) async throws -> (Int, Data) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(max(1, timeout))))

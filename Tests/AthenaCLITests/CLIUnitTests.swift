@@ -76,6 +76,22 @@ struct CLIUnitTests {
         #expect(throws: CLIError.self) { try CallCommand.resolve(url: "ftp://h/x", service: nil) }
     }
 
+    @Test("call's auth flags: --token, --appcode, --hmac (Date, Digest, Authorization) and --header; bad forms exit 2")
+    func authHeaders() throws {
+        let body = Data("{}".utf8)
+        let plain = try CallCommand.requestHeaders(endpoint: "http://h:1/v1/private/digits", body: body, token: "t", appcode: "c",
+                                                   hmac: nil, headers: ["X-Trace:  abc "])
+        #expect(plain.map { "\($0.name): \($0.value)" } == ["Authorization: Bearer t", "X-Apig-AppCode: c", "X-Trace: abc"])
+        let date = Date(timeIntervalSince1970: 1_800_000_000)
+        let signed = try CallCommand.requestHeaders(endpoint: "http://h:1/v1/private/digits", body: body, token: nil, appcode: nil,
+                                                    hmac: "ak:sk", headers: [], date: date)
+        #expect(signed.map(\.name) == ["Date", "Digest", "Authorization"])
+        #expect(signed[0].value == "Fri, 15 Jan 2027 08:00:00 GMT")
+        #expect(signed[2].value.hasPrefix("api_key=\"ak\", algorithm=\"hmac-sha256\", headers=\"date request-line digest\", signature=\""))
+        #expect(throws: CLIError.self) { try CallCommand.requestHeaders(endpoint: "http://h:1/x", body: body, token: nil, appcode: nil, hmac: "nocolon", headers: []) }
+        #expect(throws: CLIError.self) { try CallCommand.requestHeaders(endpoint: "http://h:1/x", body: body, token: nil, appcode: nil, hmac: nil, headers: ["novalue"]) }
+    }
+
     @Test("the printer decodes base64 JSON text and turns error responses into errors")
     func printsResponses() throws {
         let ok = Data(#"{"header":{"code":0,"sid":"s"},"payload":{"result":{"encoding":"utf8","status":3,"text":"\#(Data(#"{"digit":7}"#.utf8).base64EncodedString())"}}}"#.utf8)
