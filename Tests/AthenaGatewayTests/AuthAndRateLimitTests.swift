@@ -22,6 +22,18 @@ struct AuthAndRateLimitTests {
         try await body(folder)
     }
 
+    /// A router-tested gateway whose one service has `mode` auth with these credential files.
+    static func withAuthGateway(
+        _ mode: RoutingTableAuth.Mode, files: [String: String], file: String? = nil,
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await withSecretFolder(files) { folder in
+            let path = file.map { folder + "/" + $0 } ?? folder
+            let gateway = try Fixtures.gateway(table(auth: .init(mode: mode, secretFile: path)), factory: FakeEngineFactory())
+            try await gateway.makeApplication().test(.router) { client in try await body(client) }
+        }
+    }
+
     static func table(auth: RoutingTableAuth = .init(), rateLimit: RoutingTableRateLimit = .init()) -> RoutingTable {
         var table = Fixtures.table()
         table.services[0].auth = auth
@@ -42,38 +54,31 @@ struct AuthAndRateLimitTests {
 
     @Test("token: X-Auth-Token or Bearer passes; none or a wrong one → 401/10105 with WWW-Authenticate; model metadata guarded, health open")
     func token() async throws {
-        try await Self.withSecretFolder(["tokens": "# rotated monthly\nfirst-token\n\nsecond-token\n"]) { folder in
-            let gateway = try Fixtures.gateway(Self.table(auth: .init(mode: .token, secretFile: folder)), factory: FakeEngineFactory())
-            try await gateway.makeApplication().test(.router) { client in
-                let missing = try await Self.call(client)
-                #expect(missing.status == 401 && missing.code == 10105)
-                #expect(missing.message == "missing credentials: send X-Auth-Token: <token> or Authorization: Bearer <token>")
-                #expect(missing.headers[HTTPField.Name("www-authenticate")!] == "Bearer realm=\"athena\"")
-                let wrong = try await Self.call(client, headers: [HTTPField.Name("x-auth-token")!: "first-tokeN"])
-                #expect(wrong.status == 401 && wrong.message == "invalid token")
-                #expect(try await Self.call(client, headers: [HTTPField.Name("x-auth-token")!: "first-token"]).status == 200)
-                #expect(try await Self.call(client, headers: [.authorization: "Bearer second-token"]).status == 200)
-                #expect(try await Self.call(client, headers: [.authorization: "Basic second-token"]).status == 401)
-                #expect(try await Self.call(client, uri: "/v2/models/digits/infer", body: ByteBuffer(string: "{}")).status == 401)
-                #expect(try await Self.call(client, uri: "/v2/models/digits", method: .get).status == 401)
-                #expect(try await Self.call(client, uri: "/v2/models/digits", method: .get, headers: [.authorization: "Bearer first-token"]).status == 200)
-                #expect(try await Self.call(client, uri: "/healthz", method: .get).status == 200)
-            }
+        try await Self.withAuthGateway(.token, files: ["tokens": "# rotated monthly\nfirst-token\n\nsecond-token\n"]) { client in
+            let missing = try await Self.call(client)
+            #expect(missing.status == 401 && missing.code == 10105)
+            #expect(missing.message == "missing credentials: send X-Auth-Token: <token> or Authorization: Bearer <token>")
+            #expect(missing.headers[HTTPField.Name("www-authenticate")!] == "Bearer realm=\"athena\"")
+            let wrong = try await Self.call(client, headers: [HTTPField.Name("x-auth-token")!: "first-tokeN"])
+            #expect(wrong.status == 401 && wrong.message == "invalid token")
+            #expect(try await Self.call(client, headers: [HTTPField.Name("x-auth-token")!: "first-token"]).status == 200)
+            #expect(try await Self.call(client, headers: [.authorization: "Bearer second-token"]).status == 200)
+            #expect(try await Self.call(client, headers: [.authorization: "Basic second-token"]).status == 401)
+            #expect(try await Self.call(client, uri: "/v2/models/digits/infer", body: ByteBuffer(string: "{}")).status == 401)
+            #expect(try await Self.call(client, uri: "/v2/models/digits", method: .get).status == 401)
+            #expect(try await Self.call(client, uri: "/v2/models/digits", method: .get, headers: [.authorization: "Bearer first-token"]).status == 200)
+            #expect(try await Self.call(client, uri: "/healthz", method: .get).status == 200)
         }
     }
 
     @Test("appcode: X-Apig-AppCode (or X-Api-AppCode) from a single credentials file")
     func appcode() async throws {
-        try await Self.withSecretFolder(["appcodes": "c0de\n"]) { folder in
-            let table = Self.table(auth: .init(mode: .appcode, secretFile: folder + "/appcodes"))
-            let gateway = try Fixtures.gateway(table, factory: FakeEngineFactory())
-            try await gateway.makeApplication().test(.router) { client in
-                let missing = try await Self.call(client)
-                #expect(missing.status == 401 && missing.message == "missing credentials: send X-Apig-AppCode: <AppCode>")
-                #expect(try await Self.call(client, headers: [HTTPField.Name("x-apig-appcode")!: "c0dE"]).message == "invalid AppCode")
-                #expect(try await Self.call(client, headers: [HTTPField.Name("x-apig-appcode")!: "c0de"]).status == 200)
-                #expect(try await Self.call(client, headers: [HTTPField.Name("x-api-appcode")!: "c0de"]).status == 200)
-            }
+        try await Self.withAuthGateway(.appcode, files: ["appcodes": "c0de\n"], file: "appcodes") { client in
+            let missing = try await Self.call(client)
+            #expect(missing.status == 401 && missing.message == "missing credentials: send X-Apig-AppCode: <AppCode>")
+            #expect(try await Self.call(client, headers: [HTTPField.Name("x-apig-appcode")!: "c0dE"]).message == "invalid AppCode")
+            #expect(try await Self.call(client, headers: [HTTPField.Name("x-apig-appcode")!: "c0de"]).status == 200)
+            #expect(try await Self.call(client, headers: [HTTPField.Name("x-api-appcode")!: "c0de"]).status == 200)
         }
     }
 
@@ -103,29 +108,26 @@ struct AuthAndRateLimitTests {
 
     @Test("hmac: a signed request passes; a wrong path, secret, key, stale date, unsigned date or altered body is refused with the reason")
     func hmac() async throws {
-        try await Self.withSecretFolder(["credentials": "ak1:s3cret\nak2:other:with:colons\n"]) { folder in
-            let gateway = try Fixtures.gateway(Self.table(auth: .init(mode: .hmac, secretFile: folder)), factory: FakeEngineFactory())
-            try await gateway.makeApplication().test(.router) { client in
-                #expect(try await Self.call(client, headers: Self.signed()).status == 200)
-                #expect(try await Self.call(client, headers: Self.signed(key: "ak2", secret: "other:with:colons")).status == 200)
-                #expect(try await Self.call(client).message
-                        == "missing Authorization: this service takes HMAC-signed requests (api_key, algorithm, headers, signature)")
-                #expect(try await Self.call(client, headers: Self.signed(path: "/v1/private/other")).message == "signature does not match")
-                #expect(try await Self.call(client, headers: Self.signed(secret: "guess")).message == "signature does not match")
-                #expect(try await Self.call(client, headers: Self.signed(key: "nobody")).message == "Authorization: unknown api_key")
-                let stale = try await Self.call(client, headers: Self.signed(date: Date() - 400))
-                #expect(stale.status == 401)
-                #expect(stale.message?.hasSuffix("s away from the gateway's clock (at most 300 s)") == true, "\(stale.message ?? "")")
-                #expect(try await Self.call(client, headers: Self.signed(names: "host request-line")).message
-                        == "Authorization: the signed headers must include date (or x-date) and request-line")
-                let withDigest = "host date request-line digest"
-                #expect(try await Self.call(client, headers: Self.signed(names: withDigest)).status == 200)
-                let altered = try await Self.call(client, headers: Self.signed(names: withDigest), body: Fixtures.aseBody(image: [1, 2, 3]))
-                #expect(altered.message == "digest does not match the body")
-                var broken = Self.signed()
-                broken[.authorization] = "api_key=ak1, algorithm=\"hmac-sha256\""
-                #expect(try await Self.call(client, headers: broken).message == "Authorization: the value of api_key must be in double quotes")
-            }
+        try await Self.withAuthGateway(.hmac, files: ["credentials": "ak1:s3cret\nak2:other:with:colons\n"]) { client in
+            #expect(try await Self.call(client, headers: Self.signed()).status == 200)
+            #expect(try await Self.call(client, headers: Self.signed(key: "ak2", secret: "other:with:colons")).status == 200)
+            #expect(try await Self.call(client).message
+                    == "missing Authorization: this service takes HMAC-signed requests (api_key, algorithm, headers, signature)")
+            #expect(try await Self.call(client, headers: Self.signed(path: "/v1/private/other")).message == "signature does not match")
+            #expect(try await Self.call(client, headers: Self.signed(secret: "guess")).message == "signature does not match")
+            #expect(try await Self.call(client, headers: Self.signed(key: "nobody")).message == "Authorization: unknown api_key")
+            let stale = try await Self.call(client, headers: Self.signed(date: Date() - 400))
+            #expect(stale.status == 401)
+            #expect(stale.message?.hasSuffix("s away from the gateway's clock (at most 300 s)") == true, "\(stale.message ?? "")")
+            #expect(try await Self.call(client, headers: Self.signed(names: "host request-line")).message
+                    == "Authorization: the signed headers must include date (or x-date) and request-line")
+            let withDigest = "host date request-line digest"
+            #expect(try await Self.call(client, headers: Self.signed(names: withDigest)).status == 200)
+            let altered = try await Self.call(client, headers: Self.signed(names: withDigest), body: Fixtures.aseBody(image: [1, 2, 3]))
+            #expect(altered.message == "digest does not match the body")
+            var broken = Self.signed()
+            broken[.authorization] = "api_key=ak1, algorithm=\"hmac-sha256\""
+            #expect(try await Self.call(client, headers: broken).message == "Authorization: the value of api_key must be in double quotes")
         }
     }
 
@@ -141,20 +143,17 @@ struct AuthAndRateLimitTests {
 
     @Test("HMACRequestSigner (athena call --hmac) signs what the gateway checks, body digest included")
     func signer() async throws {
-        try await Self.withSecretFolder(["credentials": "ak1:s3cret\n"]) { folder in
-            let gateway = try Fixtures.gateway(Self.table(auth: .init(mode: .hmac, secretFile: folder)), factory: FakeEngineFactory())
-            try await gateway.makeApplication().test(.router) { client in
-                let payload = Fixtures.aseBody()
-                let good = Self.signerFields(secret: "s3cret", body: payload)
-                let otherBody = Self.signerFields(secret: "s3cret", body: Fixtures.aseBody(image: [9]))
-                let otherSecret = Self.signerFields(secret: "wrong", body: payload)
-                let accepted = try await Self.call(client, headers: good, body: payload)
-                let altered = try await Self.call(client, headers: otherBody, body: payload)
-                let forged = try await Self.call(client, headers: otherSecret, body: payload)
-                #expect(accepted.status == 200)
-                #expect(altered.message == "digest does not match the body")
-                #expect(forged.message == "signature does not match")
-            }
+        try await Self.withAuthGateway(.hmac, files: ["credentials": "ak1:s3cret\n"]) { client in
+            let payload = Fixtures.aseBody()
+            let good = Self.signerFields(secret: "s3cret", body: payload)
+            let otherBody = Self.signerFields(secret: "s3cret", body: Fixtures.aseBody(image: [9]))
+            let otherSecret = Self.signerFields(secret: "wrong", body: payload)
+            let accepted = try await Self.call(client, headers: good, body: payload)
+            let altered = try await Self.call(client, headers: otherBody, body: payload)
+            let forged = try await Self.call(client, headers: otherSecret, body: payload)
+            #expect(accepted.status == 200)
+            #expect(altered.message == "digest does not match the body")
+            #expect(forged.message == "signature does not match")
         }
     }
 
