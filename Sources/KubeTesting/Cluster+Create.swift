@@ -37,6 +37,7 @@ extension Cluster {
         object["metadata"] = .object(metadata)
         if type.hasStatus && type.builtin == false { object["status"] = nil }
         prepareBuiltinForCreate(type, &object)
+        if type.storageKey == "/services" { causes += assignNodePorts(&object, old: nil) }
         if !type.builtin { causes += try CustomResourceSchema.admit(type, &object, strict: strictFields) }
         if type.storageKey == BuiltinResources.crd.storageKey { causes += CRDDefinition.validate(object) }
         if !causes.isEmpty { throw APIErrors.invalid(type, name, causes) }

@@ -31,6 +31,7 @@ extension Cluster {
             if type.hasStatus { object["status"] = old["status"] }
             object = keepingSystemMetadata(of: old, in: object)
             causes += finalizerCauses(old: old, new: object)
+            if type.storageKey == "/services" { causes += assignNodePorts(&object, old: old) }
         }
         if !type.builtin { causes += try CustomResourceSchema.admit(type, &object, strict: strictFields) }
         if type.storageKey == BuiltinResources.crd.storageKey && subresource == nil {

@@ -25,6 +25,38 @@ struct ObjectSemanticsTests {
         }
     }
 
+    @Test("NodePort Services get a free node port, keep it on update, and a taken or out-of-range one is refused with 422")
+    func nodePorts() async throws {
+        try await withServer { _, client in
+            func service(_ name: String, type: String = "NodePort", nodePort: Int? = nil) -> JSONValue {
+                var port: JSONValue = ["port": 80, "targetPort": 8080]
+                if let nodePort { port["nodePort"] = .number(Double(nodePort)) }
+                return ["apiVersion": "v1", "kind": "Service", "metadata": ["name": .string(name)],
+                        "spec": ["type": .string(type), "selector": ["app": "x"], "ports": [port]]]
+            }
+            let path = "/api/v1/namespaces/default/services"
+            let fixed = try await client.post(path, service("fixed", nodePort: 30080))
+            #expect(fixed.status == 201 && fixed.json[path: ["spec", "ports"]]?.arrayValue?.first?["nodePort"]?.intValue == 30080)
+            let free = try await client.post(path, service("free"))
+            let allocated = try #require(free.json[path: ["spec", "ports"]]?.arrayValue?.first?["nodePort"]?.intValue)
+            #expect((30000...32767).contains(allocated) && allocated != 30080)
+
+            let clash = try await client.post(path, service("clash", nodePort: 30080))
+            #expect(clash.status == 422)
+            #expect(clash.json["message"]?.stringValue?.contains("spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated") == true)
+            #expect(try await client.post(path, service("low", nodePort: 80)).status == 422)
+            #expect(try await client.post(path, service("internal", type: "ClusterIP", nodePort: 30999)).status == 422)
+            let clusterOnly = try await client.post(path, service("internal", type: "ClusterIP"))
+            #expect(clusterOnly.status == 201 && clusterOnly.json[path: ["spec", "ports"]]?.arrayValue?.first?["nodePort"] == nil)
+
+            var update = service("free")
+            update["metadata"] = free.json["metadata"]
+            let updated = try await client.put(path + "/free", update)
+            #expect(updated.status == 200)
+            #expect(updated.json[path: ["spec", "ports"]]?.arrayValue?.first?["nodePort"]?.intValue == allocated, "an update without nodePort keeps it")
+        }
+    }
+
     @Test func missingNamespaceIsNotFound() async throws {
         try await withServer { _, client in
             let reply = try await client.post("/api/v1/namespaces/nope/configmaps", Fixtures.configMap("a", namespace: "nope"))
