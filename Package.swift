@@ -245,6 +245,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["KubeTesting", "KubeClient", "AthenaAPI"], swiftSettings: swiftSettings),
+        // Fixtures are read from the source tree by path (kubectl -f, the TLS proxy script), not bundled.
+        .testTarget(name: "EndToEndTests", dependencies: ["KubeTesting", "KubeClient", "AthenaAPI"], exclude: ["Fixtures"],
+                    swiftSettings: swiftSettings),
     ]
 )
