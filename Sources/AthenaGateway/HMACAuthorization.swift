@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// The `hmac` auth mode: requests signed with a shared secret, the way iFlytek's web APIs (the
 /// ASE protocol's home) sign them, so their clients carry over.
@@ -27,8 +28,18 @@ enum HMACAuthorization {
         var signature: String
     }
 
-    /// Checks a request against `secrets` (api key → secret). `nil` when it is signed right.
-    static func check(_ request: GatewayHTTPRequest, secrets: [String: String], now: Date) -> String? {
+    /// A key ready to sign: HMAC's key schedule done once, copied per request (a value type).
+    struct Key: Sendable {
+        let initial: HMAC<SHA256>
+        init(secret: String) { initial = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8))) }
+    }
+
+    /// Checks a request against `keys` (api key → key). `nil` when it is signed right.
+    ///
+    /// Runs on every request of an hmac service, so it stays on bytes: no Foundation string
+    /// functions (on Linux they go through NSString), no base64 encoding (the client's values
+    /// are decoded and compared as bytes), one cached parse of the current `Date`.
+    static func check(_ request: GatewayHTTPRequest, keys: [String: Key], now: Date) -> String? {
         guard let header = request.headers.first(name: "authorization") else {
             return "missing Authorization: this service takes HMAC-signed requests (api_key, algorithm, headers, signature)"
         }
@@ -37,47 +48,57 @@ enum HMACAuthorization {
         case .success(let parsed): parameters = parsed
         case .failure(let problem): return problem.message
         }
-        guard parameters.algorithm.lowercased() == "hmac-sha256" else {
+        var algorithm = parameters.algorithm
+        guard algorithm.withUTF8({ ASCIIBytes.equalsLowercase(UnsafeRawBufferPointer($0), "hmac-sha256") }) else {
             return "Authorization: algorithm \"\(parameters.algorithm)\" is not supported (use hmac-sha256)"
         }
         let dateName = parameters.headers.first { $0 == "date" || $0 == "x-date" }
         guard let dateName, parameters.headers.contains("request-line") else {
             return "Authorization: the signed headers must include date (or x-date) and request-line"
         }
-        guard let dateText = request.headers.first(name: dateName), let date = HTTPDate.parse(dateText) else {
+        guard let dateText = request.headers.first(name: dateName), let date = HTTPDate.parseCached(dateText) else {
             return "\(dateName): missing, or not an HTTP date such as \"Sun, 06 Dec 2026 16:00:00 GMT\""
         }
         let skew = abs(date.timeIntervalSince(now))
         guard skew <= maxSkewSeconds else {
             return "\(dateName) is \(Int(skew)) s away from the gateway's clock (at most \(Int(maxSkewSeconds)) s)"
         }
-        guard let secret = secrets[parameters.apiKey] else { return "Authorization: unknown api_key" }
+        guard let key = keys[parameters.apiKey] else { return "Authorization: unknown api_key" }
         if parameters.headers.contains("digest") {
-            guard let digest = request.headers.first(name: "digest"), digest.hasPrefix("SHA-256=") else {
+            guard let digest = request.headers.first(name: "digest"), digest.utf8.starts(with: "SHA-256=".utf8),
+                let claimed = decodeBase64(digest.utf8.dropFirst(8))
+            else {
                 return "digest: missing, or not SHA-256=<base64>"
             }
-            let actual = Data(SHA256.hash(data: Data(request.body.readableBytesView))).base64EncodedString()
-            guard constantTimeEqual(String(digest.dropFirst(8)), actual) else { return "digest does not match the body" }
+            let actual = request.body.withUnsafeReadableBytes { Array(SHA256.hash(data: $0)) }
+            guard constantTimeEqual(claimed, actual) else { return "digest does not match the body" }
         }
-        guard let text = signingString(request, headers: parameters.headers) else {
-            return "Authorization: a signed header is missing from the request"
-        }
-        let expected = signature(of: text, secret: secret)
-        return constantTimeEqual(parameters.signature, expected) ? nil : "signature does not match"
-    }
-
-    /// The text the client signed, or `nil` when a named header is absent.
-    static func signingString(_ request: GatewayHTTPRequest, headers names: [String]) -> String? {
-        var lines: [String] = []
-        for name in names {
+        var text: [UInt8] = []
+        text.reserveCapacity(256)
+        for name in parameters.headers {
+            if !text.isEmpty { text.append(0x0a) }
             if name == "request-line" {
-                lines.append("\(request.method) \(request.path) HTTP/1.1")
+                text += request.method.utf8
+                text.append(0x20)
+                text += request.path.utf8
+                text += " HTTP/1.1".utf8
             } else {
-                guard let value = request.headers.first(name: name) else { return nil }
-                lines.append("\(name): \(value)")
+                guard let value = request.headers.first(name: name) else {
+                    return "Authorization: the signed header \(name) is missing from the request"
+                }
+                text += name.utf8
+                text += ": ".utf8
+                text += value.utf8
             }
         }
-        return lines.joined(separator: "\n")
+        var mac = key.initial
+        text.withUnsafeBytes { mac.update(data: $0) }
+        guard let claimed = decodeBase64(parameters.signature.utf8) else { return "Authorization: signature is not base64" }
+        return constantTimeEqual(claimed, Array(mac.finalize())) ? nil : "signature does not match"
+    }
+
+    private static func decodeBase64(_ text: some Collection<UInt8>) -> [UInt8]? {
+        Array(text).withUnsafeBytes { Base64Bytes.decode($0) }.map { Array($0) }
     }
 
     /// base64(HMAC-SHA256(secret, text)): what a client computes to sign.
@@ -88,36 +109,60 @@ enum HMACAuthorization {
 
     struct ParseProblem: Error { var message: String }
 
-    /// `api_key="K", algorithm="hmac-sha256", headers="host date request-line", signature="S"`.
+    /// `api_key="K", algorithm="hmac-sha256", headers="host date request-line", signature="S"`,
+    /// read byte by byte (names case-insensitive, pairs separated by commas and spaces).
     static func parse(_ header: String) -> Result<Parameters, ParseProblem> {
-        var values: [String: String] = [:]
-        var rest = Substring(header)
-        while !rest.isEmpty {
-            rest = rest.drop { $0 == " " || $0 == "," }
-            guard !rest.isEmpty else { break }
-            guard let equals = rest.firstIndex(of: "=") else {
+        let bytes = Array(header.utf8)
+        var apiKey: String?, algorithm: String?, headers: String?, signature: String?
+        var i = 0
+        func skipSeparators() { while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x2c || bytes[i] == 0x09 { i += 1 } }
+        skipSeparators()
+        while i < bytes.count {
+            let nameStart = i
+            while i < bytes.count, bytes[i] != UInt8(ascii: "="), bytes[i] != 0x20 { i += 1 }
+            let name = String(decoding: bytes[nameStart..<i].map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }, as: UTF8.self)
+            while i < bytes.count, bytes[i] == 0x20 { i += 1 }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else {
                 return .failure(ParseProblem(message: "Authorization: expected name=\"value\" pairs"))
             }
-            let name = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            rest = rest[rest.index(after: equals)...]
-            guard rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\"") else {
+            i += 1
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
                 return .failure(ParseProblem(message: "Authorization: the value of \(name) must be in double quotes"))
             }
-            values[name] = String(rest[rest.index(after: rest.startIndex)..<close])
-            rest = rest[rest.index(after: close)...]
+            i += 1
+            let valueStart = i
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += 1 }
+            guard i < bytes.count else {
+                return .failure(ParseProblem(message: "Authorization: the value of \(name) must be in double quotes"))
+            }
+            let value = String(decoding: bytes[valueStart..<i], as: UTF8.self)
+            switch name {
+            case "api_key": apiKey = value
+            case "algorithm": algorithm = value
+            case "headers": headers = value
+            case "signature": signature = value
+            default: break  // other parameters are not ours to judge
+            }
+            i += 1
+            skipSeparators()
         }
-        for required in ["api_key", "algorithm", "headers", "signature"] where (values[required] ?? "").isEmpty {
+        for (required, value) in [("api_key", apiKey), ("algorithm", algorithm), ("headers", headers), ("signature", signature)]
+        where (value ?? "").isEmpty {
             return .failure(ParseProblem(message: "Authorization: \(required) is missing"))
         }
-        let names = values["headers"]!.split(separator: " ").map { $0.lowercased() }
-        return .success(Parameters(apiKey: values["api_key"]!, algorithm: values["algorithm"]!, headers: names,
-                                   signature: values["signature"]!))
+        let names = headers!.utf8.split(separator: 0x20).map {
+            String(decoding: $0.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }, as: UTF8.self)
+        }
+        return .success(Parameters(apiKey: apiKey!, algorithm: algorithm!, headers: names, signature: signature!))
     }
 
     /// Compares without stopping at the first difference (the time taken says nothing of where
     /// a guess went wrong).
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        constantTimeEqual(Array(a.utf8), Array(b.utf8))
+    }
+
+    static func constantTimeEqual(_ x: [UInt8], _ y: [UInt8]) -> Bool {
         var difference = UInt8(x.count == y.count ? 0 : 1)
         for i in 0..<min(x.count, y.count) { difference |= x[i] ^ y[i] }
         return difference == 0
@@ -127,6 +172,15 @@ enum HMACAuthorization {
 /// HTTP dates (RFC 9110 IMF-fixdate): `Sun, 06 Dec 2026 16:00:00 GMT`.
 enum HTTPDate {
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    /// The last date parsed: a signing client sends the same `Date` for a whole second.
+    private static let last = Mutex<(text: String, date: Date)?>(nil)
+
+    static func parseCached(_ text: String) -> Date? {
+        if let hit = last.withLock({ $0 }), hit.text == text { return hit.date }
+        guard let date = parse(text) else { return nil }
+        last.withLock { $0 = (text, date) }
+        return date
+    }
 
     static func parse(_ text: String) -> Date? {
         let words = text.split(separator: " ")

@@ -20,8 +20,8 @@ public final class ServiceAuth: Sendable {
     let mode: RoutingTableAuth.Mode
     /// Accepted tokens or app codes.
     private let keys: [String]
-    /// hmac: api key → secret.
-    private let secrets: [String: String]
+    /// hmac: api key → its signing key.
+    private let secrets: [String: HMACAuthorization.Key]
 
     /// Reads the credentials of `auth`.
     init(_ auth: RoutingTableAuth) throws {
@@ -33,12 +33,12 @@ public final class ServiceAuth: Sendable {
         }
         let lines = try Self.credentialLines(auth)
         if auth.mode == .hmac {
-            var secrets: [String: String] = [:]
+            var secrets: [String: HMACAuthorization.Key] = [:]
             for (number, line) in lines {
                 guard let colon = line.firstIndex(of: ":"), colon != line.startIndex, line.index(after: colon) != line.endIndex else {
                     throw RoutingTableLoadError(file: auth.secretFile ?? "", message: "credentials line \(number): expected api_key:secret")
                 }
-                secrets[String(line[..<colon])] = String(line[line.index(after: colon)...])
+                secrets[String(line[..<colon])] = HMACAuthorization.Key(secret: String(line[line.index(after: colon)...]))
             }
             self.keys = []
             self.secrets = secrets
@@ -74,7 +74,7 @@ public final class ServiceAuth: Sendable {
             }
             return Self.contains(keys, code) ? nil : GatewayError(.unauthorized, "invalid AppCode")
         case .hmac:
-            return HMACAuthorization.check(request, secrets: secrets, now: now).map { GatewayError(.unauthorized, $0) }
+            return HMACAuthorization.check(request, keys: secrets, now: now).map { GatewayError(.unauthorized, $0) }
         }
     }
 
