@@ -219,6 +219,18 @@ struct AuthAndRateLimitTests {
         }
     }
 
+    @Test("HTTP dates: IMF-fixdate parsed and written back; other forms refused")
+    func httpDates() {
+        let date = HTTPDate.parse("Sun, 06 Dec 2026 16:00:00 GMT")
+        #expect(date == Date(timeIntervalSince1970: 1_796_572_800))
+        #expect(date.map(HTTPDate.format) == "Sun, 06 Dec 2026 16:00:00 GMT")
+        #expect(HTTPDate.parseCached("Sun, 06 Dec 2026 16:00:00 GMT") == date)
+        for bad in ["", "Sun, 06 Dec 2026 16:00:00 UTC", "06 Dec 2026 16:00:00 GMT", "Sun, 06 Foo 2026 16:00:00 GMT",
+                    "Sun, 32 Dec 2026 16:00:00 GMT", "Sun, 06 Dec 2026 24:00:00 GMT", "Sunday, 06-Dec-26 16:00:00 GMT"] {
+            #expect(HTTPDate.parse(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test("the token bucket: refills at qps up to burst, and says how long until the next token")
     func bucket() {
         let start = ContinuousClock.now
