@@ -14,6 +14,7 @@ public struct AthenaCommand: AsyncParsableCommand {
             InitCommand.self,
             ServeCommand.self,
             CallCommand.self,
+            BatchCommand.self,
             SchemaCommand.self,
             ValidateCommand.self,
             RenderCommand.self,

@@ -10,7 +10,8 @@ import Darwin
 #endif
 
 /// What `athena serve` runs: the worker supervisor, the in-process gateway, a readiness watch and
-/// the signal handler, as one task group that ends when any of them says stop.
+/// the signal handler, as one task group that ends when any of them says stop. With a `job`
+/// (`athena batch`), the job runs once everything is healthy and its end stops everything.
 struct LocalServer: Sendable {
     var app: String
     var python: String
@@ -25,6 +26,9 @@ struct LocalServer: Sendable {
     var batching = EngineBatching()
     /// `/metrics` text (Prometheus); nil answers 404 there.
     var metricsText: (@Sendable () -> String)?
+    /// Runs against the gateway's base URL once the workers are healthy; its end (an error, or
+    /// none) ends the run. `nil`: serve until a signal.
+    var job: (@Sendable (_ baseURL: String) async -> (any Error)?)?
 
     /// Why the task group ended.
     private enum Outcome: Sendable {
@@ -33,6 +37,7 @@ struct LocalServer: Sendable {
         case gatewayEnded((any Error)?)
         case notReady(String)
         case ready
+        case jobFinished((any Error)?)
     }
 
     func run() async throws {
@@ -103,6 +108,7 @@ struct LocalServer: Sendable {
                 let url = "http://\(displayHost):\(bound)"
                 say("gateway listening on \(url)")
                 if let problem = await waitReady(gateway: gateway) { return .notReady(problem) }
+                if let job { return .jobFinished(await job(url)) }
                 announce(url: url)
                 return .ready
             }
@@ -112,7 +118,10 @@ struct LocalServer: Sendable {
                 result = next
                 break
             }
-            if case .gatewayEnded = result {} else { say("stopping the gateway…") }
+            switch result {
+            case .gatewayEnded, .jobFinished: break
+            default: say("stopping the gateway…")
+            }
             await services.triggerGracefulShutdown()
             let drain = Task {
                 try? await Task.sleep(for: .seconds(10))
@@ -124,7 +133,7 @@ struct LocalServer: Sendable {
             return result
         }
 
-        say("stopping engine workers…")
+        if case .jobFinished = outcome {} else { say("stopping engine workers…") }
         await supervisor.stopAll()
         switch outcome {
         case .signal(let number):
@@ -137,6 +146,10 @@ struct LocalServer: Sendable {
             throw CLIError("the gateway stopped: \(error)")
         case .gatewayEnded(nil), .ready:
             say("stopped")
+        case .jobFinished(let error?):
+            throw error
+        case .jobFinished(nil):
+            break
         }
     }
 

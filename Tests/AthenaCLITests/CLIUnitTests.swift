@@ -92,6 +92,18 @@ struct CLIUnitTests {
         #expect(throws: CLIError.self) { try CallCommand.requestHeaders(endpoint: "http://h:1/x", body: body, token: nil, appcode: nil, hmac: nil, headers: ["novalue"]) }
     }
 
+    @Test("batch: result names stay apart when inputs share a file name; the payload item comes from the schema")
+    func batchNaming() throws {
+        let inputs = [BatchInput(source: "a/x.png", path: "/d/a/x.png"), BatchInput(source: "b/x.png", path: "/d/b/x.png"),
+                      BatchInput(source: "obs://b/y.png", path: nil, problem: "remote")]
+        #expect(BatchRunner.resultNames(inputs) == ["x.png_result.txt", "1_x.png_result.txt", "y.png_result.txt"])
+        let one = RoutingTableSchema(payload: ["type": "object", "properties": ["image": ["type": "object"]]])
+        #expect(try BatchCommand.defaultField(one) == "image")
+        let two = RoutingTableSchema(payload: ["type": "object", "properties": ["a": ["type": "object"], "b": ["type": "object"]]])
+        #expect(throws: CLIError.self) { try BatchCommand.defaultField(two) }
+        #expect(throws: CLIError.self) { try BatchCommand.defaultField(nil) }
+    }
+
     @Test("the printer decodes base64 JSON text and turns error responses into errors")
     func printsResponses() throws {
         let ok = Data(#"{"header":{"code":0,"sid":"s"},"payload":{"result":{"encoding":"utf8","status":3,"text":"\#(Data(#"{"digit":7}"#.utf8).base64EncodedString())"}}}"#.utf8)
