@@ -36,23 +36,15 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "The task id in the output names (infer-result-TASK.manifest).")
     var task: String = "0"
 
-    @Option(help: "Number of engine worker processes.")
-    var workers: Int = 2
+    @OptionGroup var engine: WorkerOptions
 
     @Option(help: "Requests in flight at once (default: 2 per worker).")
     var concurrency: Int?
-
-    @Option(help: "Python interpreter for the engine workers.")
-    var python: String?
-
-    @Option(help: "Seconds to wait for the workers to become healthy.")
-    var startupTimeout: Int = 180
 
     @Option(help: "Seconds one input may take.")
     var timeout: Int = 60
 
     func validate() throws {
-        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
         guard !task.isEmpty, task.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ValidationError("--task: letters, digits, - and _ only")
@@ -63,15 +55,15 @@ struct BatchCommand: AsyncParsableCommand {
         try await CLIError.reporting {
             let inputs = try BatchInputs.list(input)
             let app = try AppDescription.appDirectory(dir)
-            let python = try PythonLocator(explicit: python).locate()
+            let python = try PythonLocator(explicit: engine.python).locate()
             let description = try await AppDescription.load(app: app, python: python)
             let field = try self.field ?? Self.defaultField(description.schema)
             let output = URL(fileURLWithPath: self.output).standardizedFileURL.path
-            let (workers, task, timeout) = (self.workers, self.task, self.timeout)
+            let (workers, task, timeout) = (engine.workers, self.task, self.timeout)
             let concurrency = self.concurrency ?? 2 * workers
             var server = LocalServer(
                 app: app, python: python, description: description, workers: workers,
-                host: "127.0.0.1", port: 0, startupTimeout: .seconds(startupTimeout), logLevel: .warning)
+                host: "127.0.0.1", port: 0, startupTimeout: .seconds(engine.startupTimeout), logLevel: .warning)
             server.job = { base in
                 let runner = BatchRunner(endpoint: "\(base)/v1/private/\(description.service)", service: description.service,
                                          field: field, output: output, task: task, concurrency: concurrency, timeout: timeout)

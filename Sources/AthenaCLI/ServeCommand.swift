@@ -25,20 +25,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Argument(help: "The application folder (wrapper.py, or config.json + customize_service.py).")
     var dir: String
 
-    @Option(help: "Number of engine worker processes.")
-    var workers: Int = 2
+    @OptionGroup var engine: WorkerOptions
 
     @Option(help: "Address the gateway listens on.")
     var host: String = "127.0.0.1"
 
     @Option(help: "Port the gateway listens on (0 picks a free one).")
     var port: Int = 1888
-
-    @Option(help: "Python interpreter for the engine workers.")
-    var python: String?
-
-    @Option(help: "Seconds to wait for the workers to become healthy.")
-    var startupTimeout: Int = 180
 
     @Option(help: "Gateway log level: trace, debug, info (access logs), notice, warning, error.")
     var logLevel: String = "notice"
@@ -57,9 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
     var exitOnStdinEOF = false
 
     func validate() throws {
-        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard startupTimeout > 0 else { throw ValidationError("--startup-timeout must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         let sizes = EngineBatching.batchSizeRange, calls = EngineBatching.callsInFlightRange
         guard sizes.contains(maxBatch) else {
@@ -77,11 +68,11 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await CLIError.reporting {
             let app = try AppDescription.appDirectory(dir)
-            let python = try PythonLocator(explicit: python).locate()
+            let python = try PythonLocator(explicit: engine.python).locate()
             let description = try await AppDescription.load(app: app, python: python)
             let server = LocalServer(
-                app: app, python: python, description: description, workers: workers,
-                host: host, port: port, startupTimeout: .seconds(startupTimeout), exitOnStdinEOF: exitOnStdinEOF,
+                app: app, python: python, description: description, workers: engine.workers,
+                host: host, port: port, startupTimeout: .seconds(engine.startupTimeout), exitOnStdinEOF: exitOnStdinEOF,
                 logLevel: Logger.Level(rawValue: logLevel) ?? .notice,
                 batching: EngineBatching(maxBatchSize: maxBatch, maxCallsInFlight: maxCallsInFlight, maxDelayMicroseconds: maxBatchDelay),
                 metricsText: LocalMetrics.text)
