@@ -5,13 +5,14 @@
 #   (b) conversion hop: gateway ASE JSON with a base64 PNG → native no-op gRPC engine
 #   (c) digits model: `athena serve` with 2 Python workers vs FastAPI/uvicorn with 2 workers
 #   (d) gateway RSS: idle, at 64 connections, after 10 s and after 60 s of load
+#   (e) the price of auth: (a)'s gateway hop without auth, with a token, with an HMAC signature
 # For each: req/s, p50/p99 latency and CPU µs per request of the proxy process itself
 # (utime+stime from /proc/PID/stat; nginx: master + workers).
 #
 # Usage: bench/gateway/run.sh            (BIN=folder with athena, athena-gateway, bench-noop-engine;
 #                                          default .build-release/release, else .build/debug)
 #        DURATION=10 CONNS="64 8" SKIP_C=1 bench/gateway/run.sh
-#        ONLY="a d" bench/gateway/run.sh   (run a subset of the scenarios a b c d; default all)
+#        ONLY="a d" bench/gateway/run.sh   (run a subset of the scenarios a b c d e; default all)
 #        ROUNDS=3 bench/gateway/run.sh     (each pair of rows measured 3 times, alternating, and a
 #                                           summary of the medians and their ratios at the end)
 set -euo pipefail
@@ -25,7 +26,7 @@ BIN=$(cd "$BIN" && pwd)
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"64 8"}
 THREADS=${THREADS:-2}
-ONLY=${ONLY:-"a b c d"}
+ONLY=${ONLY:-"a b c d e"}
 ROUNDS=${ROUNDS:-1}
 [ "${SKIP_C:-0}" = 1 ] && ONLY=${ONLY//c/}
 want() { [[ " $ONLY " == *" $1 "* ]]; }
@@ -153,6 +154,20 @@ services:
         protocol: grpc
         endpoints: {static: ["$NOOP"]}
 YAML
+# (e): the pass-through service again, behind a token and behind an HMAC signature
+mkdir -p "$WORK/auth"
+echo "bench-token" > "$WORK/auth/tokens"
+echo "bench-key:bench-secret" > "$WORK/auth/credentials"
+for mode in token hmac; do cat >> "$WORK/table.yaml" <<YAML
+  - name: passthrough-$mode
+    auth: {mode: $mode, secretFile: $WORK/auth}
+    versions:
+      - name: v1
+        protocol: http
+        endpoints: {static: ["127.0.0.1:$BACKEND_PORT"]}
+        http: {path: /predict, method: POST, contentType: application/json, healthPath: /}
+YAML
+done
 "$BIN/athena-gateway" --config "$WORK/table.yaml" --port "$GATEWAY_PORT" --log-level warning > "$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 PIDS+=($GATEWAY_PID)
@@ -192,6 +207,45 @@ for c in $CONNS; do for _ in $(rounds); do
   want a || measure "nginx proxy_pass (keepalive upstream)" "http://127.0.0.1:$PROXY_PORT/predict" "$WORK/json.lua" "$c" $(nginx_pids "$WORK/proxy.pid")
   measure "gateway ASE → gRPC no-op engine" "http://127.0.0.1:$GATEWAY_PORT/v1/private/noop" "$WORK/ase.lua" "$c" $GATEWAY_PID
 done; done
+fi
+
+if want e; then
+echo
+echo "(e) the price of auth on (a)'s gateway hop"
+# A wrk script for the signed service, signed now (the gateway accepts a Date within 300 s).
+hmac_lua() {
+  python3 - "$WORK/json.body" "$WORK/hmac.lua" "$WORK/hmac.headers" <<'PY'
+import base64, hashlib, hmac, sys
+from email.utils import formatdate
+body = open(sys.argv[1], "rb").read()
+date = formatdate(usegmt=True)
+digest = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+text = "date: %s\nPOST /v1/infers/passthrough-hmac HTTP/1.1\ndigest: %s" % (date, digest)
+sig = base64.b64encode(hmac.new(b"bench-secret", text.encode(), hashlib.sha256).digest()).decode()
+auth = 'api_key="bench-key", algorithm="hmac-sha256", headers="date request-line digest", signature="%s"' % sig
+with open(sys.argv[2], "w") as out:
+    out.write('local f = io.open("%s", "rb"); wrk.body = f:read("*a"); f:close()\n' % sys.argv[1])
+    out.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
+    for name, value in (("Date", date), ("Digest", digest), ("Authorization", auth)):
+        out.write('wrk.headers["%s"] = [[%s]]\n' % (name, value))
+with open(sys.argv[3], "w") as out:
+    out.write("Date: %s\nDigest: %s\nAuthorization: %s\n" % (date, digest, auth))
+PY
+}
+{ cat "$WORK/json.lua"; echo 'wrk.headers["X-Auth-Token"] = "bench-token"'; } > "$WORK/token.lua"
+hmac_lua
+curl -sf -X POST -H 'Content-Type: application/json' -H 'X-Auth-Token: bench-token' --data-binary @"$WORK/json.body" \
+  "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough-token" >/dev/null || { echo "(e) token check failed"; exit 1; }
+curl -sf -X POST -H 'Content-Type: application/json' -H @"$WORK/hmac.headers" --data-binary @"$WORK/json.body" \
+  "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough-hmac" >/dev/null \
+  || { echo "(e) HMAC check failed:"; curl -s -X POST -H 'Content-Type: application/json' -H @"$WORK/hmac.headers" \
+       --data-binary @"$WORK/json.body" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough-hmac"; exit 1; }
+for _ in $(rounds); do
+  measure "gateway (a) hop, no auth" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough" "$WORK/json.lua" 64 $GATEWAY_PID
+  measure "gateway (a) hop, token auth" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough-token" "$WORK/token.lua" 64 $GATEWAY_PID
+  hmac_lua
+  measure "gateway (a) hop, HMAC-signed" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough-hmac" "$WORK/hmac.lua" 64 $GATEWAY_PID
+done
 fi
 
 if want d; then
@@ -240,6 +294,6 @@ fi
 
 if [ "$ROUNDS" -gt 1 ]; then
   echo
-  echo "medians of $ROUNDS alternating rounds (ratio = row / its reference: nginx for (a) and (b), FastAPI for (c))"
+  echo "medians of $ROUNDS alternating rounds (ratio = row / its reference: nginx for (a) and (b), FastAPI for (c), no auth for (e))"
   python3 "$ROOT/bench/gateway/summary.py" "$RAW"
 fi

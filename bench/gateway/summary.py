@@ -13,6 +13,8 @@ REFERENCE = {
     "gateway ModelArts JSON → HTTP engine": "nginx proxy_pass (keepalive upstream)",
     "gateway ASE → gRPC no-op engine": "nginx proxy_pass (keepalive upstream)",
     "athena serve (gateway + 2 engine workers)": "FastAPI/uvicorn --workers 2",
+    "gateway (a) hop, token auth": "gateway (a) hop, no auth",
+    "gateway (a) hop, HMAC-signed": "gateway (a) hop, no auth",
 }
 
 
