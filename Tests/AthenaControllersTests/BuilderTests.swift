@@ -80,6 +80,26 @@ struct BuilderTests {
         #expect(v2["ports"]?[0]?["containerPort"] == 8090)
     }
 
+    @Test("auth and rate limit: the Secret mounted read-only into the sidecar, the routing table's auth names that folder, qps passed on")
+    func authAndRateLimit() throws {
+        var service = twoVersions()
+        service.spec.auth = AuthSpec(mode: .hmac, secretRef: SecretReference(name: "digits-callers"))
+        service.spec.rateLimit = RateLimitSpec(qps: 50)
+        let objects = try OnlineServiceBuilder.desiredObjects(service: service, applications: apps)
+        let deployment = try #require(Fixtures.named(objects, kind: "Deployment", "digits-digits-v1"))
+        let volumes = deployment[path: ["spec", "template", "spec", "volumes"]]?.arrayValue ?? []
+        #expect(volumes.contains { $0["name"] == "auth" && $0["secret"]?["secretName"] == "digits-callers" }, "\(volumes)")
+        let gateway = try #require(Fixtures.container(deployment, "gateway"))
+        let mount = gateway["volumeMounts"]?.arrayValue?.first { $0["name"] == "auth" }
+        #expect(mount?["mountPath"] == "/etc/athena/auth" && mount?["readOnly"] == true)
+        let engine = try #require(Fixtures.container(deployment, "engine"))
+        #expect(engine["volumeMounts"]?.arrayValue?.contains { $0["name"] == "auth" } != true, "the engine never sees the callers' secrets")
+        let route = try #require(try OnlineServiceBuilder.routingTable(service: service, applications: apps).service(named: "digits"))
+        #expect(route.auth == RoutingTableAuth(mode: .hmac, secretFile: "/etc/athena/auth"))
+        #expect(route.rateLimit == RoutingTableRateLimit(qps: 50))
+        #expect(try OnlineServiceBuilder.routingTable(service: twoVersions(), applications: apps).service(named: "digits")?.auth.mode == RoutingTableAuth.Mode.none)
+    }
+
     @Test("environment options: image, pull policy, resources; bad JSON is an error")
     func environmentOptions() throws {
         let options = try BuildOptions.fromEnvironment([
