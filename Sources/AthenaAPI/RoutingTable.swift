@@ -117,8 +117,8 @@ extension RoutingTable {
             if service.auth.mode != .none, (service.auth.secretFile ?? "").isEmpty {
                 problems.append("\(at).auth.secretFile: required when auth.mode is \(service.auth.mode.rawValue)")
             }
-            if !(service.rateLimit.qps >= 0) || !service.rateLimit.qps.isFinite {
-                problems.append("\(at).rateLimit.qps: must be a number >= 0 (0 = no limit)")
+            if !(service.rateLimit.qps >= 0 && service.rateLimit.qps <= 1e9) {
+                problems.append("\(at).rateLimit.qps: must be a number from 0 (no limit) to 1000000000")
             }
             if let burst = service.rateLimit.burst, burst < 1 { problems.append("\(at).rateLimit.burst: must be >= 1") }
         }

@@ -17,8 +17,13 @@ final class RateLimiter: Sendable {
 
     init(qps: Double, burst: Int?, now: ContinuousClock.Instant = .now) {
         self.qps = qps
-        self.burst = Double(max(1, burst ?? Int(qps.rounded(.up))))
+        self.burst = Self.burst(qps: qps, burst: burst)
         self.bucket = Mutex(Bucket(tokens: self.burst, updated: now))
+    }
+
+    /// `burst`, or one second's worth of `qps` (the table caps qps, so this cannot overflow).
+    private static func burst(qps: Double, burst: Int?) -> Double {
+        Double(max(1, burst ?? Int(min(qps, 1e9).rounded(.up))))
     }
 
     /// Takes a token if there is one. Otherwise returns how long until the next one (for
@@ -41,6 +46,6 @@ final class RateLimiter: Sendable {
 
     /// The same limit: a reloaded table keeps the bucket (and its state) when `rateLimit` did not change.
     func hasLimits(qps: Double, burst: Int?) -> Bool {
-        self.qps == qps && self.burst == Double(max(1, burst ?? Int(qps.rounded(.up))))
+        self.qps == qps && self.burst == Self.burst(qps: qps, burst: burst)
     }
 }

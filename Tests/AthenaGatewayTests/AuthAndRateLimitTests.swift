@@ -174,7 +174,9 @@ struct AuthAndRateLimitTests {
             }
         }
         #expect(Self.table(auth: .init(mode: .appcode)).problems() == ["services[0].auth.secretFile: required when auth.mode is appcode"])
-        #expect(Self.table(rateLimit: .init(qps: -1)).problems() == ["services[0].rateLimit.qps: must be a number >= 0 (0 = no limit)"])
+        #expect(Self.table(rateLimit: .init(qps: -1)).problems() == ["services[0].rateLimit.qps: must be a number from 0 (no limit) to 1000000000"])
+        #expect(Self.table(rateLimit: .init(qps: 1e20)).problems().count == 1)
+        #expect(Self.table(rateLimit: .init(qps: .nan)).problems().count == 1)
     }
 
     @Test("a rotated Secret takes effect without a restart: the old token is refused, the new one passes")
