@@ -14,7 +14,7 @@ import NIOHTTP1
 /// HTTP/1.1` (the path without the query), any other name `name: value` as sent. `headers` must
 /// include `date` (or `x-date`, for clients that cannot set Date) and `request-line`; the date
 /// must be within ``maxSkewSeconds`` of the gateway's clock, so a captured request cannot be
-/// replayed later. With `digest` in `headers`, `Digest: SHA-256=<base64 of the body's SHA-256>`
+/// replayed more than 5 minutes later, nor to another path. With `digest` in `headers`, `Digest: SHA-256=<base64 of the body's SHA-256>`
 /// is checked against the body too, so the signature covers it.
 enum HMACAuthorization {
     static let maxSkewSeconds: Double = 300
