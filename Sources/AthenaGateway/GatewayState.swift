@@ -23,6 +23,9 @@ public final class GatewayState: Sendable {
     ) throws -> (state: GatewayState, retired: [any Engine]) {
         var services: [String: ServiceRuntime] = [:]
         var reused = Set<ObjectIdentifier>()
+        // Credentials first: a table refused for them must not have touched the live endpoint sets.
+        var auths: [String: ServiceAuth] = [:]
+        for service in table.services { auths[service.name] = try ServiceAuth(service.auth) }
         for service in table.services {
             var versions: [VersionRuntime] = []
             for version in service.versions {
@@ -42,7 +45,7 @@ public final class GatewayState: Sendable {
                 }
                 versions.append(VersionRuntime(route: version, endpoints: endpoints))
             }
-            let auth = try ServiceAuth(service.auth)
+            let auth = try auths[service.name] ?? ServiceAuth(service.auth)
             let limit = service.rateLimit
             var limiter: RateLimiter?
             if limit.qps > 0 {

@@ -14,8 +14,11 @@ import NIOHTTP1
 /// HTTP/1.1` (the path without the query), any other name `name: value` as sent. `headers` must
 /// include `date` (or `x-date`, for clients that cannot set Date) and `request-line`; the date
 /// must be within ``maxSkewSeconds`` of the gateway's clock, so a captured request cannot be
-/// replayed more than 5 minutes later, nor to another path. With `digest` in `headers`, `Digest: SHA-256=<base64 of the body's SHA-256>`
-/// is checked against the body too, so the signature covers it.
+/// replayed more than 5 minutes later, nor to another path. A request with a body must also sign
+/// `digest` (`Digest: SHA-256=<base64 of the body's SHA-256>`, checked against the body): without
+/// it, whoever saw one signed request could send any body to that path within those 5 minutes.
+/// An unknown api key is answered like a wrong signature (and costs the same time), so the
+/// answers do not tell which keys exist.
 enum HMACAuthorization {
     static let maxSkewSeconds: Double = 300
 
@@ -62,7 +65,11 @@ enum HMACAuthorization {
         guard skew <= maxSkewSeconds else {
             return "\(dateName) is \(Int(skew)) s away from the gateway's clock (at most \(Int(maxSkewSeconds)) s)"
         }
-        guard let key = keys[parameters.apiKey] else { return "Authorization: unknown api_key" }
+        if request.body.readableBytes > 0, !parameters.headers.contains("digest") {
+            return "Authorization: a request with a body must sign digest (Digest: SHA-256=<base64 of the body's SHA-256>)"
+        }
+        let known = keys[parameters.apiKey]
+        let key = known ?? decoy
         if parameters.headers.contains("digest") {
             guard let digest = request.headers.first(name: "digest"), digest.utf8.starts(with: "SHA-256=".utf8),
                 let claimed = decodeBase64(digest.utf8.dropFirst(8))
@@ -93,8 +100,12 @@ enum HMACAuthorization {
         var mac = key.initial
         text.withUnsafeBytes { mac.update(data: $0) }
         guard let claimed = decodeBase64(parameters.signature.utf8) else { return "Authorization: signature is not base64" }
-        return constantTimeEqual(claimed, Array(mac.finalize())) ? nil : "signature does not match"
+        let matches = constantTimeEqual(claimed, Array(mac.finalize()))
+        return matches && known != nil ? nil : "signature does not match"
     }
+
+    /// Signs for an unknown api key, so refusing one takes as long as refusing a wrong signature.
+    private static let decoy = Key(secret: UUID().uuidString)
 
     private static func decodeBase64(_ text: some Collection<UInt8>) -> [UInt8]? {
         Array(text).withUnsafeBytes { Base64Bytes.decode($0) }.map { Array($0) }

@@ -20,8 +20,8 @@ enum HTTPDate {
             let day = Int(words[1]), let month = months.firstIndex(of: words[2].lowercased()), let year = Int(words[3])
         else { return nil }
         let clock = words[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3, (1...31).contains(day), (0...23).contains(clock[0]), (0...59).contains(clock[1]),
-            (0...60).contains(clock[2])
+        guard words[3].utf8.count == 4, (1970...9999).contains(year), clock.count == 3, (1...31).contains(day),
+            (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(clock[2])
         else { return nil }
         var parts = tm()
         parts.tm_year = Int32(year - 1900)

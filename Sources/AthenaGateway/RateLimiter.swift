@@ -40,7 +40,7 @@ final class RateLimiter: Sendable {
                 bucket.tokens -= 1
                 return nil
             }
-            return .milliseconds(Int64(((1 - bucket.tokens) / qps * 1000).rounded(.up)))
+            return .milliseconds(Int64(min((1 - bucket.tokens) / qps * 1000, 86_400_000).rounded(.up)))
         }
     }
 

@@ -15,7 +15,8 @@ import Foundation
 /// read is refused like any bad table (at start the gateway exits saying why; on reload the last
 /// good table stays). The reload loop watches the credentials too (``fingerprint(of:)``), so a
 /// rotated Secret takes effect without a restart. Refusals are 401 with code 10105 and a message
-/// that says what is missing, never which credential was close.
+/// that says what is missing, never which credential was close, and a `WWW-Authenticate`
+/// challenge naming the scheme.
 public final class ServiceAuth: Sendable {
     let mode: RoutingTableAuth.Mode
     /// Accepted tokens or app codes.
@@ -67,14 +68,17 @@ public final class ServiceAuth: Sendable {
             }
             return Self.contains(keys, token) ? nil : GatewayError(.unauthorized, "invalid token", headers: challenge)
         case .appcode:
-            guard let code = request.headers.first(name: "x-apig-appcode") ?? request.headers.first(name: "x-api-appcode"),
-                !code.isEmpty
-            else {
-                return GatewayError(.unauthorized, "missing credentials: send X-Apig-AppCode: <AppCode>")
+            let challenge = [(name: "www-authenticate", value: "AppCode realm=\"athena\"")]
+            let code = [request.headers.first(name: "x-apig-appcode"), request.headers.first(name: "x-api-appcode")]
+                .compactMap { $0 }.first { !$0.isEmpty }
+            guard let code else {
+                return GatewayError(.unauthorized, "missing credentials: send X-Apig-AppCode: <AppCode>", headers: challenge)
             }
-            return Self.contains(keys, code) ? nil : GatewayError(.unauthorized, "invalid AppCode")
+            return Self.contains(keys, code) ? nil : GatewayError(.unauthorized, "invalid AppCode", headers: challenge)
         case .hmac:
-            return HMACAuthorization.check(request, keys: secrets, now: now).map { GatewayError(.unauthorized, $0) }
+            let challenge = [(name: "www-authenticate",
+                              value: "HMAC realm=\"athena\", algorithm=\"hmac-sha256\", headers=\"date request-line digest\"")]
+            return HMACAuthorization.check(request, keys: secrets, now: now).map { GatewayError(.unauthorized, $0, headers: challenge) }
         }
     }
 

@@ -71,6 +71,23 @@ struct AuthAndRateLimitTests {
         }
     }
 
+    @Test("every inference route of every protocol, and every model read, is refused without credentials and served with them",
+          arguments: [
+              ("POST", "/v1/private/digits"), ("POST", "/v1/digits"), ("POST", "/v1/infers/digits"), ("POST", "/v1/models/digits:predict"),
+              ("POST", "/v2/models/digits/infer"), ("POST", "/v2/models/digits/versions/v1/infer"),
+              ("GET", "/v1/models/digits"), ("GET", "/v2/models/digits"), ("GET", "/v2/models/digits/ready"),
+          ])
+    func everyRoute(_ method: String, _ uri: String) async throws {
+        try await Self.withAuthGateway(.token, files: ["tokens": "t0k\n"]) { client in
+            let verb: HTTPRequest.Method = method == "GET" ? .get : .post
+            let body = method == "GET" ? ByteBuffer() : ByteBuffer(string: "{}")
+            let refused = try await Self.call(client, uri: uri, method: verb, body: body)
+            #expect(refused.status == 401 && refused.code == 10105, "\(method) \(uri) without credentials: \(refused.status)")
+            let allowed = try await Self.call(client, uri: uri, method: verb, headers: [.authorization: "Bearer t0k"], body: body)
+            #expect(allowed.status != 401 && allowed.code != 10105, "\(method) \(uri) with credentials: \(allowed.status) \(allowed.message ?? "")")
+        }
+    }
+
     @Test("appcode: X-Apig-AppCode (or X-Api-AppCode) from a single credentials file")
     func appcode() async throws {
         try await Self.withAuthGateway(.appcode, files: ["appcodes": "c0de\n"], file: "appcodes") { client in
@@ -79,13 +96,16 @@ struct AuthAndRateLimitTests {
             #expect(try await Self.call(client, headers: [HTTPField.Name("x-apig-appcode")!: "c0dE"]).message == "invalid AppCode")
             #expect(try await Self.call(client, headers: [HTTPField.Name("x-apig-appcode")!: "c0de"]).status == 200)
             #expect(try await Self.call(client, headers: [HTTPField.Name("x-api-appcode")!: "c0de"]).status == 200)
+            let both: HTTPFields = [HTTPField.Name("x-apig-appcode")!: "", HTTPField.Name("x-api-appcode")!: "c0de"]
+            #expect(try await Self.call(client, headers: both).status == 200, "an empty X-Apig-AppCode does not hide X-Api-AppCode")
+            #expect(missing.headers[HTTPField.Name("www-authenticate")!] == "AppCode realm=\"athena\"")
         }
     }
 
     /// Signs like a client would, written out here (not with the gateway's helper).
     static func signed(
-        key: String = "ak1", secret: String = "s3cret", path: String = "/v1/private/digits", date: Date = Date(),
-        names: String = "host date request-line", body: ByteBuffer = Fixtures.aseBody(), digestOf: ByteBuffer? = nil
+        key: String = "ak1", secret: String = "s3cret", path: String = "/v1/private/digits", method: String = "POST", date: Date = Date(),
+        names: String = "host date request-line digest", body: ByteBuffer = Fixtures.aseBody(), digestOf: ByteBuffer? = nil
     ) -> HTTPFields {
         let dateText = HTTPDate.format(date)
         var lines: [String] = []
@@ -94,7 +114,7 @@ struct AuthAndRateLimitTests {
         fields[HTTPField.Name("digest")!] = digest
         for name in names.split(separator: " ") {
             switch name {
-            case "request-line": lines.append("POST \(path) HTTP/1.1")
+            case "request-line": lines.append("\(method) \(path) HTTP/1.1")
             case "host": lines.append("host: gateway.test")
             case "date": lines.append("date: \(dateText)")
             case "digest": lines.append("digest: \(digest)")
@@ -115,16 +135,21 @@ struct AuthAndRateLimitTests {
                     == "missing Authorization: this service takes HMAC-signed requests (api_key, algorithm, headers, signature)")
             #expect(try await Self.call(client, headers: Self.signed(path: "/v1/private/other")).message == "signature does not match")
             #expect(try await Self.call(client, headers: Self.signed(secret: "guess")).message == "signature does not match")
-            #expect(try await Self.call(client, headers: Self.signed(key: "nobody")).message == "Authorization: unknown api_key")
+            #expect(try await Self.call(client, headers: Self.signed(key: "nobody")).message == "signature does not match",
+                    "an unknown key is answered like a wrong signature")
             let stale = try await Self.call(client, headers: Self.signed(date: Date() - 400))
             #expect(stale.status == 401)
             #expect(stale.message?.hasSuffix("s away from the gateway's clock (at most 300 s)") == true, "\(stale.message ?? "")")
-            #expect(try await Self.call(client, headers: Self.signed(names: "host request-line")).message
+            #expect(try await Self.call(client, headers: Self.signed(names: "host request-line digest")).message
                     == "Authorization: the signed headers must include date (or x-date) and request-line")
-            let withDigest = "host date request-line digest"
-            #expect(try await Self.call(client, headers: Self.signed(names: withDigest)).status == 200)
-            let altered = try await Self.call(client, headers: Self.signed(names: withDigest), body: Fixtures.aseBody(image: [1, 2, 3]))
+            #expect(try await Self.call(client, headers: Self.signed(names: "host date request-line")).message
+                    == "Authorization: a request with a body must sign digest (Digest: SHA-256=<base64 of the body's SHA-256>)")
+            let altered = try await Self.call(client, headers: Self.signed(), body: Fixtures.aseBody(image: [1, 2, 3]))
             #expect(altered.message == "digest does not match the body")
+            let read = try await Self.call(client, uri: "/v2/models/digits", method: .get,
+                                           headers: Self.signed(path: "/v2/models/digits", method: "GET", names: "date request-line"),
+                                           body: ByteBuffer())
+            #expect(read.status == 200, "a request without a body need not sign digest: \(read.message ?? "")")
             var broken = Self.signed()
             broken[.authorization] = "api_key=ak1, algorithm=\"hmac-sha256\""
             #expect(try await Self.call(client, headers: broken).message == "Authorization: the value of api_key must be in double quotes")
@@ -174,7 +199,8 @@ struct AuthAndRateLimitTests {
             }
         }
         #expect(Self.table(auth: .init(mode: .appcode)).problems() == ["services[0].auth.secretFile: required when auth.mode is appcode"])
-        #expect(Self.table(rateLimit: .init(qps: -1)).problems() == ["services[0].rateLimit.qps: must be a number from 0 (no limit) to 1000000000"])
+        #expect(Self.table(rateLimit: .init(qps: -1)).problems() == ["services[0].rateLimit.qps: must be 0 (no limit) or a number from 0.001 to 1000000000"])
+        #expect(Self.table(rateLimit: .init(qps: 1e-20)).problems().count == 1)
         #expect(Self.table(rateLimit: .init(qps: 1e20)).problems().count == 1)
         #expect(Self.table(rateLimit: .init(qps: .nan)).problems().count == 1)
     }
@@ -228,7 +254,8 @@ struct AuthAndRateLimitTests {
         #expect(date.map(HTTPDate.format) == "Sun, 06 Dec 2026 16:00:00 GMT")
         #expect(HTTPDate.parseCached("Sun, 06 Dec 2026 16:00:00 GMT") == date)
         for bad in ["", "Sun, 06 Dec 2026 16:00:00 UTC", "06 Dec 2026 16:00:00 GMT", "Sun, 06 Foo 2026 16:00:00 GMT",
-                    "Sun, 32 Dec 2026 16:00:00 GMT", "Sun, 06 Dec 2026 24:00:00 GMT", "Sunday, 06-Dec-26 16:00:00 GMT"] {
+                    "Sun, 32 Dec 2026 16:00:00 GMT", "Sun, 06 Dec 2026 24:00:00 GMT", "Sunday, 06-Dec-26 16:00:00 GMT",
+                    "Sun, 06 Dec 99999999999 16:00:00 GMT", "Sun, 06 Dec -2026 16:00:00 GMT", "Sun, 06 Dec 0026 16:00:00 GMT"] {
             #expect(HTTPDate.parse(bad) == nil, "\(bad)")
         }
     }
@@ -246,6 +273,34 @@ struct AuthAndRateLimitTests {
         #expect(limiter.admit(now: start + .seconds(60)) == nil)
         #expect(limiter.admit(now: start + .seconds(60)) != nil)
         #expect(RateLimiter(qps: 0.5, burst: nil).burst == 1)
+    }
+
+    @Test("hmac through the production HTTP server: a signed request passes, the same one with another body is refused")
+    func liveHMAC() async throws {
+        try await Self.withSecretFolder(["credentials": "ak1:s3cret\n"]) { folder in
+            let port = Mutex(0)
+            let gateway = try Gateway(table: Self.table(auth: .init(mode: .hmac, secretFile: folder)), options: GatewayOptions(
+                port: 0, engineFactory: FakeEngineFactory(), onServerRunning: { bound in port.withLock { $0 = bound } }))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await gateway.run() }
+                try await poll { port.withLock { $0 } != 0 }
+                defer { group.cancelAll() }
+                let body = Fixtures.aseBody()
+                let signed = Self.signed(body: body)
+                let headers = signed.map { "\($0.name.rawName): \($0.value)\r\n" }.joined()
+                func post(_ text: String, close: Bool = false) -> String {
+                    "POST /v1/private/digits HTTP/1.1\r\n\(headers)content-type: application/json\r\ncontent-length: \(text.utf8.count)\r\n"
+                        + (close ? "connection: close\r\n" : "") + "\r\n" + text
+                }
+                let answer = try await RawClient.exchange(port: port.withLock { $0 },
+                                                          bytes: post(String(buffer: body)) + post(String(buffer: Fixtures.aseBody(image: [7])), close: true))
+                let replies = answer.components(separatedBy: "HTTP/1.1 ").dropFirst()
+                #expect(replies.count == 2)
+                #expect(replies.first?.hasPrefix("200") == true, "\(answer)")
+                #expect(replies.last?.hasPrefix("401") == true && replies.last?.contains("digest does not match the body") == true, "\(answer)")
+                #expect(replies.last?.lowercased().contains("www-authenticate: hmac realm=\"athena\"") == true)
+            }
+        }
     }
 
     @Test("the production HTTP server writes WWW-Authenticate and Retry-After on its refusals")
@@ -267,6 +322,7 @@ struct AuthAndRateLimitTests {
                     port: port.withLock { $0 },
                     bytes: post("") + post("authorization: Bearer t\r\n") + post("authorization: Bearer t\r\nconnection: close\r\n"))
                 let replies = answer.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.lowercased() }
+                #expect(answer.contains("x-athena-code: 10105"))
                 #expect(replies.count == 3)
                 #expect(replies.first?.hasPrefix("401") == true && replies.first?.contains("www-authenticate: bearer realm=\"athena\"\r\n") == true)
                 #expect(replies.dropFirst().first?.hasPrefix("200") == true)
