@@ -40,7 +40,7 @@ extension DurationText {
     /// Whole seconds written back the same way (`5400` → `1h30m`, `90` → `1m30s`, `0` → `0s`),
     /// for messages.
     public static func format(_ seconds: Double) -> String {
-        var left = Int(seconds.rounded())
+        var left = Int(min(max(seconds, 0), 1e15).rounded())
         guard left > 0 else { return "0s" }
         var text = ""
         for (unit, size) in [("h", 3600), ("m", 60), ("s", 1)] where left >= size {

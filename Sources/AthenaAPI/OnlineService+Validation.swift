@@ -42,6 +42,8 @@ extension OnlineServiceSpec {
                 let seconds = try DurationText.parseSeconds(autoStop.after)
                 if seconds < 1 {
                     errors.append(FieldError(path.child("autoStop").child("after"), "must be at least 1s (got \"\(autoStop.after)\")"))
+                } else if seconds > AutoStopSpec.maxSeconds {
+                    errors.append(FieldError(path.child("autoStop").child("after"), "must be at most 8760h, one year (got \"\(autoStop.after)\")"))
                 }
             } catch {
                 errors.append(FieldError(path.child("autoStop").child("after"), error.message))

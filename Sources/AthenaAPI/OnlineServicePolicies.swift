@@ -69,6 +69,9 @@ public struct AutoStopSpec: Codable, Sendable, Hashable {
 
     public init(after: String) { self.after = after }
 
+    /// The longest `after` accepted: one year (8760h).
+    public static let maxSeconds: Double = 8760 * 3600
+
     /// `after` in seconds, or `nil` when it does not parse.
     public var seconds: Double? { try? DurationText.parseSeconds(after) }
 }

@@ -117,8 +117,9 @@ extension RoutingTable {
             if service.auth.mode != .none, (service.auth.secretFile ?? "").isEmpty {
                 problems.append("\(at).auth.secretFile: required when auth.mode is \(service.auth.mode.rawValue)")
             }
-            if !(service.rateLimit.qps >= 0 && service.rateLimit.qps <= 1e9) {
-                problems.append("\(at).rateLimit.qps: must be a number from 0 (no limit) to 1000000000")
+            let qps = service.rateLimit.qps
+            if !(qps == 0 || (qps >= 0.001 && qps <= 1e9)) {
+                problems.append("\(at).rateLimit.qps: must be 0 (no limit) or a number from 0.001 to 1000000000")
             }
             if let burst = service.rateLimit.burst, burst < 1 { problems.append("\(at).rateLimit.burst: must be >= 1") }
         }

@@ -25,7 +25,9 @@ extension ServiceStatusMachine {
         old: OnlineServiceStatus, phase: OnlineServicePhase?, observation o: ServiceObservation, newDeploy: Bool, now: Date
     ) -> AutoStop {
         let armedAt = old.autoStopAt.flatMap(KubeTime.parse)
-        guard let seconds = o.autoStopSeconds else {
+        // Validation caps `after` at a year; the clamp keeps a value that slipped past it from
+        // overflowing the timestamp and requeue arithmetic.
+        guard let seconds = o.autoStopSeconds.map({ min($0, AutoStopSpec.maxSeconds) }) else {
             var result = AutoStop(autoStopAt: nil)
             if armedAt != nil {
                 result.events.append(PlannedEvent(.normal, reason: EventReason.autoStopOff,
@@ -54,6 +56,6 @@ extension ServiceStatusMachine {
     }
 
     private static func milliseconds(_ interval: TimeInterval) -> Duration {
-        .milliseconds(Int64(max(1, (interval * 1000).rounded(.up))))
+        .milliseconds(Int64(min(max(1, (interval * 1000).rounded(.up)), AutoStopSpec.maxSeconds * 1000)))
     }
 }
