@@ -91,9 +91,10 @@ struct BatchRunner: Sendable {
         return inputs.enumerated().map { index, input in
             let base = ((input.path ?? input.source) as NSString).lastPathComponent
             var name = "\(base)_result.txt"
-            if !seen.insert(name).inserted {
-                name = "\(index)_\(base)_result.txt"
-                seen.insert(name)
+            var attempt = 0
+            while !seen.insert(name).inserted {
+                name = attempt == 0 ? "\(index)_\(base)_result.txt" : "\(index)_\(attempt)_\(base)_result.txt"
+                attempt += 1
             }
             return name
         }

@@ -111,13 +111,18 @@ struct CallCommand: AsyncParsableCommand {
         endpoint: String, body: Data, token: String?, appcode: String?, hmac: String?, headers: [String], date: Date = Date()
     ) throws -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
+        let authorizing = [token != nil, hmac != nil, headers.contains { $0.lowercased().hasPrefix("authorization:") }]
+        guard authorizing.filter({ $0 }).count <= 1 else {
+            throw CLIError("--token, --hmac and --header 'Authorization: …' each set Authorization: give one of them", exitCode: 2)
+        }
         if let token { result.append((name: "Authorization", value: "Bearer \(token)")) }
         if let appcode { result.append((name: "X-Apig-AppCode", value: appcode)) }
         if let hmac {
             guard let colon = hmac.firstIndex(of: ":"), colon != hmac.startIndex, hmac.index(after: colon) != hmac.endIndex else {
                 throw CLIError("--hmac takes KEY:SECRET", exitCode: 2)
             }
-            let path = URLComponents(string: endpoint)?.path ?? "/"
+            // As sent on the wire (percent-encoded): the gateway signs the path it received.
+            let path = URLComponents(string: endpoint)?.percentEncodedPath ?? "/"
             result += HMACRequestSigner.headers(method: "POST", path: path, body: body, apiKey: String(hmac[..<colon]),
                                                 secret: String(hmac[hmac.index(after: colon)...]), date: date)
         }

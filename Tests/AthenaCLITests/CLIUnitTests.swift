@@ -90,6 +90,8 @@ struct CLIUnitTests {
         #expect(signed[2].value.hasPrefix("api_key=\"ak\", algorithm=\"hmac-sha256\", headers=\"date request-line digest\", signature=\""))
         #expect(throws: CLIError.self) { try CallCommand.requestHeaders(endpoint: "http://h:1/x", body: body, token: nil, appcode: nil, hmac: "nocolon", headers: []) }
         #expect(throws: CLIError.self) { try CallCommand.requestHeaders(endpoint: "http://h:1/x", body: body, token: nil, appcode: nil, hmac: nil, headers: ["novalue"]) }
+        #expect(throws: CLIError.self) { try CallCommand.requestHeaders(endpoint: "http://h:1/x", body: body, token: "t", appcode: nil, hmac: "k:s", headers: []) }
+        #expect(throws: CLIError.self) { try CallCommand.requestHeaders(endpoint: "http://h:1/x", body: body, token: "t", appcode: nil, hmac: nil, headers: ["Authorization: x"]) }
     }
 
     @Test("batch: result names stay apart when inputs share a file name; the payload item comes from the schema")
@@ -97,6 +99,11 @@ struct CLIUnitTests {
         let inputs = [BatchInput(source: "a/x.png", path: "/d/a/x.png"), BatchInput(source: "b/x.png", path: "/d/b/x.png"),
                       BatchInput(source: "obs://b/y.png", path: nil, problem: "remote")]
         #expect(BatchRunner.resultNames(inputs) == ["x.png_result.txt", "1_x.png_result.txt", "y.png_result.txt"])
+        let tricky = [BatchInput(source: "a", path: "/a/3.png"), BatchInput(source: "b", path: "/b/1_3.png"), BatchInput(source: "c", path: "/c/3.png")]
+        #expect(Set(BatchRunner.resultNames(tricky)).count == 3, "\(BatchRunner.resultNames(tricky))")
+        let names = BatchRunner.resultNames([BatchInput(source: "a", path: "/a/3.png"), BatchInput(source: "b", path: "/b/3.png"),
+                                             BatchInput(source: "c", path: "/c/1_3.png")])
+        #expect(Set(names).count == 3, "\(names)")
         let one = RoutingTableSchema(payload: ["type": "object", "properties": ["image": ["type": "object"]]])
         #expect(try BatchCommand.defaultField(one) == "image")
         let two = RoutingTableSchema(payload: ["type": "object", "properties": ["a": ["type": "object"], "b": ["type": "object"]]])
