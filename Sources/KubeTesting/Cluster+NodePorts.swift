@@ -24,6 +24,7 @@ extension Cluster {
         var taken = nodePortsInUse(except: object)
         var causes: [StatusCause] = []
         for index in ports.indices {
+            if ports[index]["nodePort"]?.intValue == 0 { ports[index]["nodePort"] = nil }  // 0 asks for one, as unset does
             if let requested = ports[index]["nodePort"]?.intValue {
                 let field = "spec.ports[\(index)].nodePort"
                 if !Self.nodePortRange.contains(requested) {
