@@ -5,7 +5,7 @@ import KubeRuntime
 import Logging
 
 /// Everything `athena-operator` runs, wired on a KubeRuntime ``Manager`` in one call: the informer
-/// caches, the AIApplication and OnlineService controllers and their reconcilers, one
+/// caches, the AIApplication, OnlineService and BatchService controllers and their reconcilers, one
 /// ``EventRecorder``. The executable stays a thin main; tests get every part back to drive
 /// reconciles directly.
 public struct OperatorControllers: Sendable {
@@ -13,8 +13,10 @@ public struct OperatorControllers: Sendable {
     public let events: EventRecorder
     public let applicationReconciler: AIApplicationReconciler
     public let serviceReconciler: OnlineServiceReconciler
+    public let batchReconciler: BatchServiceReconciler
     public let applicationController: Controller
     public let serviceController: Controller
+    public let batchController: Controller
 
     /// Creates and registers the caches and controllers on `manager` (which runs them).
     /// - Parameters:
@@ -38,6 +40,8 @@ public struct OperatorControllers: Sendable {
             configuration: .init(name: "aiapplication", workers: workers), reconciler: applicationReconciler)
         let serviceController = Controller(
             configuration: .init(name: "onlineservice", workers: workers), reconciler: serviceReconciler)
+        let batchReconciler = BatchServiceReconciler(api: manager.api, caches: caches, events: events, now: now)
+        let batchController = Controller(configuration: .init(name: "batchservice", workers: 1), reconciler: batchReconciler)
 
         watchPrimary(caches.applications, applicationController, writes: applicationReconciler.writes)
         watchUsers(caches, applicationController)
@@ -47,15 +51,18 @@ public struct OperatorControllers: Sendable {
         watchOwned(caches.configMaps, serviceController, writes: serviceReconciler.childWrites)
         watchOwned(caches.networkPolicies, serviceController, writes: serviceReconciler.childWrites)
         watchApplications(caches, serviceController)
+        watchPrimary(caches.batchServices, batchController, writes: batchReconciler.statusWrites)
+        watchBatchApplications(caches, batchController)
 
         manager.add(applicationController)
         manager.add(serviceController)
-        logger.info("registered controllers aiapplication and onlineservice (\(workers) workers each)",
+        manager.add(batchController)
+        logger.info("registered controllers aiapplication and onlineservice (\(workers) workers each) and batchservice (status only)",
                     metadata: ["namespace": "\(scope ?? "<all>")"])
         return OperatorControllers(
             caches: caches, events: events, applicationReconciler: applicationReconciler,
-            serviceReconciler: serviceReconciler, applicationController: applicationController,
-            serviceController: serviceController)
+            serviceReconciler: serviceReconciler, batchReconciler: batchReconciler, applicationController: applicationController,
+            serviceController: serviceController, batchController: batchController)
     }
 
     // MARK: - Own kinds
@@ -117,6 +124,19 @@ public struct OperatorControllers: Sendable {
                 apps = old.spec.application == new.spec.application ? [] : [old.spec.application, new.spec.application]
             }
             for app in apps { controller.enqueue(ObjectKey(namespace: event.object.metadata.namespace, name: app)) }
+        }
+    }
+
+    /// A BatchService's status is checked again when its application appears, disappears or changes.
+    static func watchBatchApplications(_ caches: OperatorCaches, _ controller: Controller) {
+        controller.watch(caches.applications) { _ in [] }
+        caches.applications.addHandler { event in
+            if case .updated(let old, let new) = event, old.spec == new.spec { return }
+            let name = event.object.metadata.name ?? ""
+            for batch in caches.batchServices.store.list(namespace: event.object.metadata.namespace ?? "default")
+            where batch.spec.application == name {
+                controller.enqueue(ObjectKey(batch))
+            }
         }
     }
 
