@@ -15,14 +15,24 @@ struct BatchCommand: AsyncParsableCommand {
         and OUT/infer-result-TASK.manifest: one JSON line per input, {"source", "result": "SUCCESSFUL",
         "inference-loc"} or {"source", "result": "FAILED", "error_message"} (ModelArts' batch output).
         --input is a folder (every file in it) or a .manifest file of {"source": "path"} lines.
+        With --engine HOST:PORT the inputs go to a gRPC engine that is already running (a container, a
+        port-forward) instead of workers started here; DIR is then optional, and without it --service
+        and --field say what the engine serves.
         Exit status: 0 when every input succeeded, 1 when some failed (the manifest says which), 2 on bad input.
-        Example:
+        Examples:
           athena batch examples/digits --input examples/digits/testdata --output /tmp/digits-out
+          athena batch --engine 127.0.0.1:50051 --service digits --field image --input in/ --output out/
         """
     )
 
-    @Argument(help: "The application folder (wrapper.py, or config.json + customize_service.py).")
-    var dir: String
+    @Argument(help: "The application folder (wrapper.py, or config.json + customize_service.py); optional with --engine.")
+    var dir: String?
+
+    @Option(help: "HOST:PORT of a running gRPC engine (athena.engine.v1) to use instead of starting workers.")
+    var engine: String?
+
+    @Option(help: "The service name, with --engine and no DIR (the key of the ASE parameter object).")
+    var service: String?
 
     @Option(help: "A folder of input files, or a .manifest file of {\"source\": …} lines.")
     var input: String
@@ -36,7 +46,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "The task id in the output names (infer-result-TASK.manifest).")
     var task: String = "0"
 
-    @OptionGroup var engine: WorkerOptions
+    @OptionGroup var workerOptions: WorkerOptions
 
     @Option(help: "Requests in flight at once (default: 2 per worker).")
     var concurrency: Int?
@@ -45,6 +55,11 @@ struct BatchCommand: AsyncParsableCommand {
     var timeout: Int = 60
 
     func validate() throws {
+        if dir == nil {
+            guard engine != nil else { throw ValidationError("give the application folder, or --engine HOST:PORT") }
+            guard service != nil, field != nil else { throw ValidationError("--engine without an application folder needs --service and --field") }
+        }
+        if let engine, HostPort(parsing: engine) == nil { throw ValidationError("--engine: expected HOST:PORT, got '\(engine)'") }
         if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
         guard !task.isEmpty, task.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ValidationError("--task: letters, digits, - and _ only")
@@ -54,18 +69,25 @@ struct BatchCommand: AsyncParsableCommand {
     func run() async throws {
         try await CLIError.reporting {
             let inputs = try BatchInputs.list(input)
-            let app = try AppDescription.appDirectory(dir)
-            let python = try PythonLocator(explicit: engine.python).locate()
-            let description = try await AppDescription.load(app: app, python: python)
+            var app = "", python = ""
+            var description = AppDescription(service: service ?? "", version: "v1", kind: "engine", schema: nil, raw: .null)
+            if let dir {
+                app = try AppDescription.appDirectory(dir)
+                python = try PythonLocator(explicit: workerOptions.python).locate()
+                description = try await AppDescription.load(app: app, python: python)
+                if let service { description.service = service }
+            }
             let field = try self.field ?? Self.defaultField(description.schema)
             let output = URL(fileURLWithPath: self.output).standardizedFileURL.path
-            let (workers, task, timeout) = (engine.workers, self.task, self.timeout)
-            let concurrency = self.concurrency ?? 2 * workers
+            let (workers, task, timeout) = (workerOptions.workers, self.task, self.timeout)
+            let concurrency = self.concurrency ?? 2 * (engine == nil ? workers : 1)
             var server = LocalServer(
                 app: app, python: python, description: description, workers: workers,
-                host: "127.0.0.1", port: 0, startupTimeout: .seconds(engine.startupTimeout), logLevel: .warning)
+                host: "127.0.0.1", port: 0, startupTimeout: .seconds(workerOptions.startupTimeout), logLevel: .warning)
+            server.engines = engine.map { [$0] }
+            let serviceName = description.service
             server.job = { base in
-                let runner = BatchRunner(endpoint: "\(base)/v1/private/\(description.service)", service: description.service,
+                let runner = BatchRunner(endpoint: "\(base)/v1/private/\(serviceName)", service: serviceName,
                                          field: field, output: output, task: task, concurrency: concurrency, timeout: timeout)
                 do {
                     let summary = try await runner.run(inputs)

@@ -29,6 +29,9 @@ struct LocalServer: Sendable {
     /// Runs against the gateway's base URL once the workers are healthy; its end (an error, or
     /// none) ends the run. `nil`: serve until a signal.
     var job: (@Sendable (_ baseURL: String) async -> (any Error)?)?
+    /// `HOST:PORT` of gRPC engines already running (`athena batch --engine`): no worker is started
+    /// or supervised, the gateway only fronts these.
+    var engines: [String]?
 
     /// Why the task group ended.
     private enum Outcome: Sendable {
@@ -41,22 +44,30 @@ struct LocalServer: Sendable {
     }
 
     func run() async throws {
-        let ports = try PortPicker.freePorts(workers)
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONUNBUFFERED"] = "1"
-        environment["ATHENA_PARENT_PID"] = String(getpid())
-        let launch = WorkerSupervisor.Launch(
-            executable: python,
-            arguments: { [app] port in ["-m", "athena_wrapper.serve", "--app", app, "--listen", "127.0.0.1:\(port)"] },
-            environment: environment, directory: app)
-        let supervisor = WorkerSupervisor(ports: ports, launch: launch)
+        let supervisor: WorkerSupervisor?
+        let endpoints: [String]
+        if let engines {
+            supervisor = nil
+            endpoints = engines
+            say("\(description.service): engine\(engines.count == 1 ? "" : "s") \(engines.joined(separator: ", ")) (already running)")
+        } else {
+            let ports = try PortPicker.freePorts(workers)
+            var environment = ProcessInfo.processInfo.environment
+            environment["PYTHONUNBUFFERED"] = "1"
+            environment["ATHENA_PARENT_PID"] = String(getpid())
+            let launch = WorkerSupervisor.Launch(
+                executable: python,
+                arguments: { [app] port in ["-m", "athena_wrapper.serve", "--app", app, "--listen", "127.0.0.1:\(port)"] },
+                environment: environment, directory: app)
+            supervisor = WorkerSupervisor(ports: ports, launch: launch)
+            endpoints = ports.map { "127.0.0.1:\($0)" }
+            say("\(description.service) (\(description.kind), version \(description.version)) from \(app)")
+            say("\(workers) engine worker\(workers == 1 ? "" : "s") on \(endpoints.joined(separator: ", ")) (python \(python))")
+            try await supervisor?.start()
+        }
         let signals = SignalWatcher()
 
-        say("\(description.service) (\(description.kind), version \(description.version)) from \(app)")
-        say("\(workers) engine worker\(workers == 1 ? "" : "s") on \(ports.map { "127.0.0.1:\($0)" }.joined(separator: ", ")) (python \(python))")
-        try await supervisor.start()
-
-        let table = routingTable(ports: ports)
+        let table = routingTable(endpoints: endpoints)
         let listening = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "athena-gateway")
         logger.logLevel = logLevel
@@ -67,7 +78,7 @@ struct LocalServer: Sendable {
         do {
             gateway = try Gateway(table: table, options: options)
         } catch {
-            await supervisor.stopAll()
+            await supervisor?.stopAll()
             throw CLIError("cannot start the gateway: \(error)")
         }
 
@@ -87,9 +98,11 @@ struct LocalServer: Sendable {
 
         let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
             group.addTask { .gatewayEnded(await gatewayTask.value) }
-            group.addTask {
-                if let message = await supervisor.supervise() { return .workersFailed(message) }
-                return .gatewayEnded(nil)
+            if let supervisor {
+                group.addTask {
+                    if let message = await supervisor.supervise() { return .workersFailed(message) }
+                    return .gatewayEnded(nil)
+                }
             }
             group.addTask {
                 for await number in signals.signals { return .signal(number) }
@@ -133,8 +146,8 @@ struct LocalServer: Sendable {
             return result
         }
 
-        if case .jobFinished = outcome {} else { say("stopping engine workers…") }
-        await supervisor.stopAll()
+        if case .jobFinished = outcome {} else if supervisor != nil { say("stopping engine workers…") }
+        await supervisor?.stopAll()
         switch outcome {
         case .signal(let number):
             say("stopped (signal \(number))")
@@ -157,9 +170,13 @@ struct LocalServer: Sendable {
 
     /// One service, one version, every worker an endpoint.
     func routingTable(ports: [Int]) -> RoutingTable {
+        routingTable(endpoints: ports.map { "127.0.0.1:\($0)" })
+    }
+
+    func routingTable(endpoints: [String]) -> RoutingTable {
         let version = VersionRoute(
             name: description.version, application: description.service, weight: 100, protocol: .grpc,
-            endpoints: RoutingTableEndpoints(static: ports.map { "127.0.0.1:\($0)" }),
+            endpoints: RoutingTableEndpoints(static: endpoints),
             schema: description.schema, batching: batching)
         return RoutingTable(services: [ServiceRoute(name: description.service, versions: [version])])
     }

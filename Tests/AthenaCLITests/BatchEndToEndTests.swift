@@ -72,4 +72,38 @@ struct BatchEndToEndTests {
         let garbled = try await CLI.run(["batch", "examples/digits", "--input", manifest.path, "--output", output.path])
         #expect(garbled.status == 2 && garbled.stderr.contains("line 1 is not a JSON object with a \"source\" string"), "\(garbled.stderr)")
     }
+
+    @Test("--engine: the inputs go to an engine already running (here the worker of an athena serve), no Python started")
+    func runningEngine() async throws {
+        let served = try await ServedApp.start(app: "examples/digits")
+        do {
+            try await batchAgainst(served)
+        } catch {
+            _ = await served.stop()
+            throw error
+        }
+        _ = await served.stop()
+    }
+
+    func batchAgainst(_ served: ServedApp) async throws {
+        let line = try #require(served.log.split(separator: "\n").first { $0.contains("engine worker on 127.0.0.1:") })
+        let endpoint = String(try #require(line.split(separator: " ").last { $0.hasPrefix("127.0.0.1:") }))
+        let input = try TestPaths.temporaryDirectory("athena-batch-engine-in")
+        let output = try TestPaths.temporaryDirectory("athena-batch-engine-out")
+        let (path, digit) = try #require(try DigitsTestData.images().first)
+        try FileManager.default.copyItem(atPath: path, toPath: input.appendingPathComponent("one.png").path)
+        let result = try await CLI.run(["batch", "--engine", endpoint, "--service", "digits", "--field", "image",
+                                        "--input", input.path, "--output", output.path])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(!result.stdout.contains("engine worker"), "no worker is started: \(result.stdout)")
+        let text = try String(contentsOfFile: output.appendingPathComponent("infer-result-0/one.png_result.txt").path, encoding: .utf8)
+        #expect(text.contains("\"digit\" : \(digit)"), "\(text)")
+
+        let neither = try await CLI.run(["batch", "--input", input.path, "--output", output.path])
+        #expect(neither.status == 64 && neither.stderr.contains("give the application folder, or --engine HOST:PORT"), "\(neither.stderr)")
+        let unnamed = try await CLI.run(["batch", "--engine", endpoint, "--input", input.path, "--output", output.path])
+        #expect(unnamed.status == 64 && unnamed.stderr.contains("needs --service and --field"), "\(unnamed.stderr)")
+        let garbled = try await CLI.run(["batch", "--engine", "nohost", "--service", "d", "--field", "f", "--input", input.path, "--output", output.path])
+        #expect(garbled.status == 64 && garbled.stderr.contains("--engine: expected HOST:PORT"), "\(garbled.stderr)")
+    }
 }
