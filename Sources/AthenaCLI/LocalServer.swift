@@ -32,6 +32,9 @@ struct LocalServer: Sendable {
     /// `HOST:PORT` of gRPC engines already running (`athena batch --engine`): no worker is started
     /// or supervised, the gateway only fronts these.
     var engines: [String]?
+    /// The service's `auth` and `rateLimit` (`athena serve --auth …`), as the operator would write them.
+    var auth = RoutingTableAuth()
+    var rateLimit = RoutingTableRateLimit()
 
     /// Why the task group ended.
     private enum Outcome: Sendable {
@@ -178,7 +181,7 @@ struct LocalServer: Sendable {
             name: description.version, application: description.service, weight: 100, protocol: .grpc,
             endpoints: RoutingTableEndpoints(static: endpoints),
             schema: description.schema, batching: batching)
-        return RoutingTable(services: [ServiceRoute(name: description.service, versions: [version])])
+        return RoutingTable(services: [ServiceRoute(name: description.service, versions: [version], auth: auth, rateLimit: rateLimit)])
     }
 
     private var displayHost: String {
@@ -218,6 +221,11 @@ struct LocalServer: Sendable {
         say("ready: \(url)/v1/private/\(description.service)  (also /v1/infers, /v1/models, /v2/models; /openapi.json)")
         printLine("try:\n  \(sample.curl(base: url))")
         if let call = sample.athenaCall(base: url) { printLine("  \(call)") }
+        if auth.mode != .none {
+            let flag = ["token": "--token T (or -H 'X-Auth-Token: T')", "appcode": "--appcode C (or -H 'X-Apig-AppCode: C')",
+                        "hmac": "--hmac KEY:SECRET"][auth.mode.rawValue] ?? ""
+            printLine("  (auth \(auth.mode.rawValue) is on: add \(flag) with a credential from \(auth.secretFile ?? ""))")
+        }
     }
 
     /// Yields once standard input reaches end of file (read on a plain thread: it blocks); as a

@@ -45,11 +45,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Microseconds a worker's freed call slot may wait for the requests of the batch it just answered, so they go out together (0 = never wait; also at most half the call's duration).")
     var maxBatchDelay: Int = EngineBatching().maxDelayMicroseconds
 
+    @Option(help: "Require callers to authenticate, as an OnlineService's spec.auth does: token, appcode or hmac (needs --auth-secret).")
+    var auth: String?
+
+    @Option(help: "The credentials for --auth: a file of tokens, AppCodes or key:secret lines, or a folder holding tokens/appcodes/credentials.")
+    var authSecret: String?
+
+    @Option(help: "Requests per second the gateway accepts (a token bucket; excess gets 429).")
+    var rateLimit: Double?
+
     /// For supervisors and tests: stop everything when standard input closes (the parent died).
     @Flag(help: .hidden)
     var exitOnStdinEOF = false
 
     func validate() throws {
+        if let auth {
+            guard let mode = RoutingTableAuth.Mode(rawValue: auth), mode != .none else {
+                throw ValidationError("--auth: token, appcode or hmac (got '\(auth)')")
+            }
+            guard authSecret != nil else { throw ValidationError("--auth \(auth) needs --auth-secret FILE") }
+        } else if authSecret != nil {
+            throw ValidationError("--auth-secret is used with --auth token|appcode|hmac")
+        }
+        if let rateLimit, !(rateLimit >= 0.001 && rateLimit <= 1e9) {
+            throw ValidationError("--rate-limit must be between 0.001 and 1000000000 requests per second")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         let sizes = EngineBatching.batchSizeRange, calls = EngineBatching.callsInFlightRange
@@ -70,12 +90,16 @@ struct ServeCommand: AsyncParsableCommand {
             let app = try AppDescription.appDirectory(dir)
             let python = try PythonLocator(explicit: engine.python).locate()
             let description = try await AppDescription.load(app: app, python: python)
-            let server = LocalServer(
+            var server = LocalServer(
                 app: app, python: python, description: description, workers: engine.workers,
                 host: host, port: port, startupTimeout: .seconds(engine.startupTimeout), exitOnStdinEOF: exitOnStdinEOF,
                 logLevel: Logger.Level(rawValue: logLevel) ?? .notice,
                 batching: EngineBatching(maxBatchSize: maxBatch, maxCallsInFlight: maxCallsInFlight, maxDelayMicroseconds: maxBatchDelay),
                 metricsText: LocalMetrics.text)
+            if let auth, let mode = RoutingTableAuth.Mode(rawValue: auth), let authSecret {
+                server.auth = RoutingTableAuth(mode: mode, secretFile: URL(fileURLWithPath: authSecret).standardizedFileURL.path)
+            }
+            if let rateLimit { server.rateLimit = RoutingTableRateLimit(qps: rateLimit) }
             try await server.run()
         }
     }

@@ -55,4 +55,25 @@ struct CLIEndToEndTests {
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("malformed JSON"), "\(broken.stderr)")
     }
+
+    @Test("athena serve --auth token --auth-secret FILE: a call without the token gets 401/10105, athena call --token passes")
+    func serveWithAuth() async throws {
+        let dir = try TestPaths.temporaryDirectory("athena-serve-auth")
+        let tokens = dir.appendingPathComponent("tokens.txt")
+        try "local-token\n".write(to: tokens, atomically: true, encoding: .utf8)
+        let server = try await ServedApp.start(app: "examples/digits", extra: ["--auth", "token", "--auth-secret", tokens.path,
+                                                                               "--rate-limit", "1000"])
+        let (path, digit) = try #require(try DigitsTestData.images().first)
+        let refused = try await CLI.run(["call", "\(server.baseURL)/v1/private/digits", "--file", "image=@\(path)"])
+        let allowed = try await CLI.run(["call", "\(server.baseURL)/v1/private/digits", "--file", "image=@\(path)", "--token", "local-token"])
+        let log = server.log
+        _ = await server.stop()
+        #expect(refused.status == 1 && refused.stderr.contains("error 10105 (HTTP 401)"), "\(refused.stderr)")
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let printed = try JSONSerialization.jsonObject(with: Data(allowed.stdout.utf8)) as? [String: Any]
+        #expect((printed?["digit"] as? NSNumber)?.intValue == digit)
+        #expect(log.contains("(auth token is on: add --token T"), "\(log.suffix(800))")
+        let unpaired = try await CLI.run(["serve", "examples/digits", "--auth", "token"])
+        #expect(unpaired.status == 64 && unpaired.stderr.contains("--auth token needs --auth-secret FILE"), "\(unpaired.stderr)")
+    }
 }
