@@ -23,9 +23,10 @@ struct BatchRunner: Sendable {
         var results: String
     }
 
+    /// One input's manifest line.
     private struct Outcome: Sendable {
         var line: [String: String]
-        var failed: Bool
+        var failed: Bool { line["result"] == "FAILED" }
     }
 
     func run(_ inputs: [BatchInput]) async throws -> Summary {
@@ -67,7 +68,7 @@ struct BatchRunner: Sendable {
     /// One input: request, call, result file; every failure becomes the input's FAILED line.
     private func process(_ input: BatchInput, resultFile: String) async -> Outcome {
         func failed(_ message: String) -> Outcome {
-            Outcome(line: ["source": input.source, "result": "FAILED", "error_message": message], failed: true)
+            Outcome(line: ["source": input.source, "result": "FAILED", "error_message": message])
         }
         guard let path = input.path else { return failed(input.problem ?? "cannot read the source") }
         do {
@@ -77,7 +78,7 @@ struct BatchRunner: Sendable {
             let files = resultFile + "_files"
             let rendered = try ASEResponsePrinter(outputDirectory: files).render(status: status, body: body)
             try (rendered + "\n").write(toFile: resultFile, atomically: true, encoding: .utf8)
-            return Outcome(line: ["source": input.source, "result": "SUCCESSFUL", "inference-loc": resultFile], failed: false)
+            return Outcome(line: ["source": input.source, "result": "SUCCESSFUL", "inference-loc": resultFile])
         } catch let error as CLIError {
             return failed(error.message)
         } catch {

@@ -221,9 +221,13 @@ struct LocalServer: Sendable {
         say("ready: \(url)/v1/private/\(description.service)  (also /v1/infers, /v1/models, /v2/models; /openapi.json)")
         printLine("try:\n  \(sample.curl(base: url))")
         if let call = sample.athenaCall(base: url) { printLine("  \(call)") }
-        if auth.mode != .none {
-            let flag = ["token": "--token T (or -H 'X-Auth-Token: T')", "appcode": "--appcode C (or -H 'X-Apig-AppCode: C')",
-                        "hmac": "--hmac KEY:SECRET"][auth.mode.rawValue] ?? ""
+        let flag: String? = switch auth.mode {
+        case .none: nil
+        case .token: "--token T (or -H 'X-Auth-Token: T')"
+        case .appcode: "--appcode C (or -H 'X-Apig-AppCode: C')"
+        case .hmac: "--hmac KEY:SECRET"
+        }
+        if let flag {
             printLine("  (auth \(auth.mode.rawValue) is on: add \(flag) with a credential from \(auth.secretFile ?? ""))")
         }
     }

@@ -76,19 +76,11 @@ public struct BatchServiceReconciler: Reconciler {
     private static func verdict(_ batch: BatchService, applications: [AIApplication]) -> (BatchServicePhase, String, String) {
         let errors = batch.validate()
         if !errors.isEmpty { return (.failed, ConditionReason.invalidSpec, errors.summary) }
-        let name = batch.spec.application
-        let field = "spec.application"
-        guard let app = applications.first(where: { $0.metadata.name == name }) else {
-            let namespace = batch.metadata.namespace ?? "default"
-            return (.pending, ConditionReason.applicationNotFound, "\(field): AIApplication \"\(name)\" not found in namespace \(namespace)")
-        }
-        let appErrors = app.validate()
-        if !appErrors.isEmpty {
-            return (.pending, ConditionReason.applicationFailed, "\(field): AIApplication \"\(name)\" is Failed: \(appErrors.summary)")
-        }
-        if let types = app.spec.deployTypes, !types.contains(.batch) {
-            return (.pending, ConditionReason.applicationNotDeployable,
-                    "\(field): AIApplication \"\(name)\" does not allow batch services (spec.deployTypes)")
+        if let problem = ServicePrecheck.applicationProblem(
+            batch.spec.application, field: "spec.application", namespace: batch.metadata.namespace ?? "default",
+            applications: applications, for: .batch)
+        {
+            return (.pending, problem.reason, problem.message)
         }
         return (.pending, ConditionReason.notImplemented,
                 "valid, but this operator version runs no batch Job yet; run the same batch locally with "

@@ -50,9 +50,14 @@ public struct OperatorControllers: Sendable {
         watchOwned(caches.services, serviceController, writes: serviceReconciler.childWrites)
         watchOwned(caches.configMaps, serviceController, writes: serviceReconciler.childWrites)
         watchOwned(caches.networkPolicies, serviceController, writes: serviceReconciler.childWrites)
-        watchApplications(caches, serviceController)
+        watchApplications(caches, serviceController) { namespace, name in
+            caches.onlineServices.store.list(namespace: namespace)
+                .filter { $0.spec.versions.contains { $0.application == name } }.map { ObjectKey($0) }
+        }
         watchPrimary(caches.batchServices, batchController, writes: batchReconciler.statusWrites)
-        watchBatchApplications(caches, batchController)
+        watchApplications(caches, batchController) { namespace, name in
+            caches.batchServices.store.list(namespace: namespace).filter { $0.spec.application == name }.map { ObjectKey($0) }
+        }
 
         manager.add(applicationController)
         manager.add(serviceController)
@@ -127,22 +132,13 @@ public struct OperatorControllers: Sendable {
         }
     }
 
-    /// A BatchService's status is checked again when its application appears, disappears or changes.
-    static func watchBatchApplications(_ caches: OperatorCaches, _ controller: Controller) {
-        controller.watch(caches.applications) { _ in [] }
-        caches.applications.addHandler { event in
-            if case .updated(let old, let new) = event, old.spec == new.spec { return }
-            let name = event.object.metadata.name ?? ""
-            for batch in caches.batchServices.store.list(namespace: event.object.metadata.namespace ?? "default")
-            where batch.spec.application == name {
-                controller.enqueue(ObjectKey(batch))
-            }
-        }
-    }
-
-    /// An OnlineService is reconciled again when an application it names appears, disappears or
-    /// changes its spec; an application's status updates alone change nothing for the service.
-    static func watchApplications(_ caches: OperatorCaches, _ controller: Controller) {
+    /// A service (online or batch) is reconciled again when an application it names appears,
+    /// disappears or changes its spec; an application's status updates alone change nothing for it.
+    /// `users` lists the services of a namespace that name an application.
+    static func watchApplications(
+        _ caches: OperatorCaches, _ controller: Controller,
+        users: @escaping @Sendable (_ namespace: String, _ application: String) -> [ObjectKey]
+    ) {
         controller.watch(caches.applications) { _ in [] }  // sync before the first reconcile
         caches.applications.addHandler { event in
             if case .updated(let old, let new) = event,
@@ -150,11 +146,8 @@ public struct OperatorControllers: Sendable {
             {
                 return
             }
-            let name = event.object.metadata.name ?? ""
-            let namespace = event.object.metadata.namespace
-            for service in caches.onlineServices.store.list(namespace: namespace ?? "default")
-            where service.spec.versions.contains(where: { $0.application == name }) {
-                controller.enqueue(ObjectKey(service))
+            for key in users(event.object.metadata.namespace ?? "default", event.object.metadata.name ?? "") {
+                controller.enqueue(key)
             }
         }
     }

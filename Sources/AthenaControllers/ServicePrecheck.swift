@@ -12,26 +12,32 @@ public enum ServicePrecheck {
         if let first = errors.first {
             return ServiceObservation.Blocked(reason: reason(for: first), message: errors.summary)
         }
-        var problems: [(reason: String, message: String)] = []
         let namespace = service.metadata.namespace ?? "default"
-        for (index, version) in service.spec.versions.enumerated() {
-            let field = "spec.versions[\(index)].application"
-            guard let app = applications.first(where: { $0.metadata.name == version.application }) else {
-                problems.append((ConditionReason.applicationNotFound,
-                                 "\(field): AIApplication \"\(version.application)\" not found in namespace \(namespace)"))
-                continue
-            }
-            let appErrors = app.validate()
-            if !appErrors.isEmpty {
-                problems.append((ConditionReason.applicationFailed,
-                                 "\(field): AIApplication \"\(version.application)\" is Failed: \(appErrors.summary)"))
-            } else if let types = app.spec.deployTypes, !types.contains(.online) {
-                problems.append((ConditionReason.applicationNotDeployable,
-                                 "\(field): AIApplication \"\(version.application)\" does not allow online services (spec.deployTypes)"))
-            }
+        let problems = service.spec.versions.enumerated().compactMap { index, version in
+            applicationProblem(version.application, field: "spec.versions[\(index)].application", namespace: namespace,
+                               applications: applications, for: .online)
         }
         guard let first = problems.first else { return nil }
         return ServiceObservation.Blocked(reason: first.reason, message: problems.map(\.message).joined(separator: "; "))
+    }
+
+    /// Why the AIApplication `name`, named at `field`, cannot be used for a `deployType` service:
+    /// missing, invalid, or not allowing that type; nil when it can. Shared with the BatchService status.
+    static func applicationProblem(
+        _ name: String, field: String, namespace: String, applications: [AIApplication], for deployType: DeployType
+    ) -> (reason: String, message: String)? {
+        guard let app = applications.first(where: { $0.metadata.name == name }) else {
+            return (ConditionReason.applicationNotFound, "\(field): AIApplication \"\(name)\" not found in namespace \(namespace)")
+        }
+        let appErrors = app.validate()
+        if !appErrors.isEmpty {
+            return (ConditionReason.applicationFailed, "\(field): AIApplication \"\(name)\" is Failed: \(appErrors.summary)")
+        }
+        if let types = app.spec.deployTypes, !types.contains(deployType) {
+            return (ConditionReason.applicationNotDeployable,
+                    "\(field): AIApplication \"\(name)\" does not allow \(deployType.rawValue) services (spec.deployTypes)")
+        }
+        return nil
     }
 
     /// The condition reason for a spec error: the most specific one K3's vocabulary has.

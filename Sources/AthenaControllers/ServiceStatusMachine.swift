@@ -61,34 +61,26 @@ public enum ServiceStatusMachine {
             let auto = stoppedByAutoStop(old: old, now: now)
             status.autoStopAt = nil
             let after = o.autoStopSeconds.map { " after serving for \(DurationText.format($0))" } ?? ""
+            // An auto-stop says so in every condition; a stop by hand names spec.stopped.
+            let cause = auto ? "stopped by auto-stop" : "stopped"
             if o.versions.allSatisfy(\.scaledDown) {
                 status.phase = .stopped
                 if old.phase != .stopped {
                     status.stoppedAt = stamp
                     events.append(PlannedEvent(.normal, reason: EventReason.stopped,
-                                               message: "\(auto ? "stopped by auto-stop" : "stopped"): every version scaled to zero replicas (objects kept)"))
+                                               message: "\(cause): every version scaled to zero replicas (objects kept)"))
                 }
-                if auto {
-                    set(ConditionType.ready, false, ConditionReason.autoStopped,
-                        "stopped by auto-stop\(after); set spec.stopped to false to start again")
-                } else {
-                    set(ConditionType.ready, false, ConditionReason.stopped, "spec.stopped is true; no replica is running")
-                }
+                set(ConditionType.ready, false, auto ? ConditionReason.autoStopped : ConditionReason.stopped,
+                    auto ? "stopped by auto-stop\(after); set spec.stopped to false to start again" : "spec.stopped is true; no replica is running")
                 set(ConditionType.progressing, false, ConditionReason.stopped, "every version is scaled to zero")
             } else {
                 status.phase = .stopping
-                if auto {
-                    set(ConditionType.ready, false, ConditionReason.autoStopped, "auto-stop is due\(after); scaling every version to zero")
-                } else {
-                    set(ConditionType.ready, false, ConditionReason.stopping, "spec.stopped is true; scaling every version to zero")
-                }
+                set(ConditionType.ready, false, auto ? ConditionReason.autoStopped : ConditionReason.stopping,
+                    "\(auto ? "auto-stop is due\(after)" : "spec.stopped is true"); scaling every version to zero")
                 set(ConditionType.progressing, true, ConditionReason.stopping, "waiting for replicas to terminate")
             }
-            if auto {
-                set(ConditionType.degraded, false, ConditionReason.autoStopped, "stopped by auto-stop")
-            } else {
-                set(ConditionType.degraded, false, ConditionReason.stopped, "stopped on request")
-            }
+            set(ConditionType.degraded, false, auto ? ConditionReason.autoStopped : ConditionReason.stopped,
+                auto ? "stopped by auto-stop" : "stopped on request")
             status.conditions = conditions
             return Outcome(status: status, events: events, requeueAfter: nil)
         }

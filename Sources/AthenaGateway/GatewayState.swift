@@ -24,9 +24,8 @@ public final class GatewayState: Sendable {
         var services: [String: ServiceRuntime] = [:]
         var reused = Set<ObjectIdentifier>()
         // Credentials first: a table refused for them must not have touched the live endpoint sets.
-        var auths: [String: ServiceAuth] = [:]
-        for service in table.services { auths[service.name] = try ServiceAuth(service.auth) }
-        for service in table.services {
+        let auths = try table.services.map { try ServiceAuth($0.auth) }
+        for (service, auth) in zip(table.services, auths) {
             var versions: [VersionRuntime] = []
             for version in service.versions {
                 let old = previous?.services[service.name]?.version(named: version.name)
@@ -45,7 +44,6 @@ public final class GatewayState: Sendable {
                 }
                 versions.append(VersionRuntime(route: version, endpoints: endpoints))
             }
-            let auth = try auths[service.name] ?? ServiceAuth(service.auth)
             let limit = service.rateLimit
             var limiter: RateLimiter?
             if limit.qps > 0 {

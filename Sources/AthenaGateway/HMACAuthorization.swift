@@ -130,7 +130,7 @@ enum HMACAuthorization {
         while i < bytes.count {
             let nameStart = i
             while i < bytes.count, bytes[i] != UInt8(ascii: "="), bytes[i] != 0x20 { i += 1 }
-            let name = String(decoding: bytes[nameStart..<i].map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }, as: UTF8.self)
+            let name = lowercased(bytes[nameStart..<i])
             while i < bytes.count, bytes[i] == 0x20 { i += 1 }
             guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else {
                 return .failure(ParseProblem(message: "Authorization: expected name=\"value\" pairs"))
@@ -160,10 +160,13 @@ enum HMACAuthorization {
         where (value ?? "").isEmpty {
             return .failure(ParseProblem(message: "Authorization: \(required) is missing"))
         }
-        let names = headers!.utf8.split(separator: 0x20).map {
-            String(decoding: $0.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }, as: UTF8.self)
-        }
+        let names = headers!.utf8.split(separator: 0x20).map(lowercased)
         return .success(Parameters(apiKey: apiKey!, algorithm: algorithm!, headers: names, signature: signature!))
+    }
+
+    /// ASCII letters lower-cased (header and parameter names).
+    private static func lowercased(_ bytes: some Collection<UInt8>) -> String {
+        String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     /// Compares without stopping at the first difference (the time taken says nothing of where

@@ -32,8 +32,7 @@ final class RateLimiter: Sendable {
         bucket.withLock { bucket in
             let elapsed = now - bucket.updated
             if elapsed > .zero {
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                bucket.tokens = min(burst, bucket.tokens + seconds * qps)
+                bucket.tokens = min(burst, bucket.tokens + elapsed.seconds * qps)
                 bucket.updated = now
             }
             if bucket.tokens >= 1 {

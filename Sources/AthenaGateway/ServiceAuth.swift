@@ -18,43 +18,45 @@ import Foundation
 /// that says what is missing, never which credential was close, and a `WWW-Authenticate`
 /// challenge naming the scheme.
 public final class ServiceAuth: Sendable {
-    let mode: RoutingTableAuth.Mode
-    /// Accepted tokens or app codes.
-    private let keys: [String]
-    /// hmac: api key → its signing key.
-    private let secrets: [String: HMACAuthorization.Key]
+    /// The mode and what it checks against.
+    private enum Credentials {
+        case none
+        /// Accepted tokens.
+        case token([String])
+        /// Accepted app codes.
+        case appcode([String])
+        /// api key → its signing key.
+        case hmac([String: HMACAuthorization.Key])
+    }
+    private let credentials: Credentials
 
     /// Reads the credentials of `auth`.
     init(_ auth: RoutingTableAuth) throws {
-        mode = auth.mode
-        guard auth.mode != .none else {
-            keys = []
-            secrets = [:]
-            return
-        }
-        let lines = try Self.credentialLines(auth)
-        if auth.mode == .hmac {
+        switch auth.mode {
+        case .none:
+            credentials = .none
+        case .token:
+            credentials = .token(try Self.credentialLines(auth).map(\.line))
+        case .appcode:
+            credentials = .appcode(try Self.credentialLines(auth).map(\.line))
+        case .hmac:
             var secrets: [String: HMACAuthorization.Key] = [:]
-            for (number, line) in lines {
+            for (number, line) in try Self.credentialLines(auth) {
                 guard let colon = line.firstIndex(of: ":"), colon != line.startIndex, line.index(after: colon) != line.endIndex else {
                     throw RoutingTableLoadError(file: auth.secretFile ?? "", message: "credentials line \(number): expected api_key:secret")
                 }
                 secrets[String(line[..<colon])] = HMACAuthorization.Key(secret: String(line[line.index(after: colon)...]))
             }
-            self.keys = []
-            self.secrets = secrets
-        } else {
-            self.keys = lines.map(\.line)
-            self.secrets = [:]
+            credentials = .hmac(secrets)
         }
     }
 
     /// Why `request` may not call the service, or `nil` when it may.
     func refusal(_ request: GatewayHTTPRequest, now: Date = Date()) -> GatewayError? {
-        switch mode {
+        switch credentials {
         case .none:
             return nil
-        case .token:
+        case .token(let keys):
             var token = request.headers.first(name: "x-auth-token")
             if token == nil, let authorization = request.headers.first(name: "authorization"),
                 authorization.lowercased().hasPrefix("bearer ")
@@ -67,7 +69,7 @@ public final class ServiceAuth: Sendable {
                                     headers: challenge)
             }
             return Self.contains(keys, token) ? nil : GatewayError(.unauthorized, "invalid token", headers: challenge)
-        case .appcode:
+        case .appcode(let keys):
             let challenge = [(name: "www-authenticate", value: "AppCode realm=\"athena\"")]
             let code = [request.headers.first(name: "x-apig-appcode"), request.headers.first(name: "x-api-appcode")]
                 .compactMap { $0 }.first { !$0.isEmpty }
@@ -75,7 +77,7 @@ public final class ServiceAuth: Sendable {
                 return GatewayError(.unauthorized, "missing credentials: send X-Apig-AppCode: <AppCode>", headers: challenge)
             }
             return Self.contains(keys, code) ? nil : GatewayError(.unauthorized, "invalid AppCode", headers: challenge)
-        case .hmac:
+        case .hmac(let secrets):
             let challenge = [(name: "www-authenticate",
                               value: "HMAC realm=\"athena\", algorithm=\"hmac-sha256\", headers=\"date request-line digest\"")]
             return HMACAuthorization.check(request, keys: secrets, now: now).map { GatewayError(.unauthorized, $0, headers: challenge) }

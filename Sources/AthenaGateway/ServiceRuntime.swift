@@ -47,7 +47,7 @@ public final class ServiceRuntime: Sendable {
     func refusal(_ request: GatewayHTTPRequest) -> GatewayError? {
         if let denied = auth.refusal(request) { return denied }
         if let limiter = rateLimiter, let wait = limiter.admit() {
-            let seconds = max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18).rounded(.up)))
+            let seconds = max(1, Int(wait.seconds.rounded(.up)))
             return GatewayError(.rateLimited, "rate limit of \(Self.figure(limiter.qps)) requests/s exceeded; retry later",
                                 headers: [(name: "retry-after", value: String(seconds))])
         }
