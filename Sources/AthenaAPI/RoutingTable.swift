@@ -35,11 +35,14 @@ public struct ServiceRoute: Codable, Sendable, Hashable {
     public var auth: RoutingTableAuth
     public var rateLimit: RoutingTableRateLimit
     public var loadBalancing: RoutingTableLoadBalancing
+    /// Which streaming front-ends the gateway offers (WebSocket sessions, SSE results).
+    public var streaming: RoutingTableStreaming
 
     public init(
         name: String, versions: [VersionRoute], rules: [RoutingTableRule] = [],
         limits: RoutingTableLimits = .init(), auth: RoutingTableAuth = .init(),
-        rateLimit: RoutingTableRateLimit = .init(), loadBalancing: RoutingTableLoadBalancing = .init()
+        rateLimit: RoutingTableRateLimit = .init(), loadBalancing: RoutingTableLoadBalancing = .init(),
+        streaming: RoutingTableStreaming = .init()
     ) {
         self.name = name
         self.versions = versions
@@ -48,10 +51,11 @@ public struct ServiceRoute: Codable, Sendable, Hashable {
         self.auth = auth
         self.rateLimit = rateLimit
         self.loadBalancing = loadBalancing
+        self.streaming = streaming
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, versions, rules, limits, auth, rateLimit, loadBalancing
+        case name, versions, rules, limits, auth, rateLimit, loadBalancing, streaming
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,6 +67,7 @@ public struct ServiceRoute: Codable, Sendable, Hashable {
         auth = try c.decodeIfPresent(RoutingTableAuth.self, forKey: .auth) ?? .init()
         rateLimit = try c.decodeIfPresent(RoutingTableRateLimit.self, forKey: .rateLimit) ?? .init()
         loadBalancing = try c.decodeIfPresent(RoutingTableLoadBalancing.self, forKey: .loadBalancing) ?? .init()
+        streaming = try c.decodeIfPresent(RoutingTableStreaming.self, forKey: .streaming) ?? .init()
     }
 }
 

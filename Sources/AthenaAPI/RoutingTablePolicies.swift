@@ -122,3 +122,25 @@ public struct RoutingTableLoadBalancing: Codable, Sendable, Hashable {
         queueTimeoutMilliseconds = try c.decodeIfPresent(Int.self, forKey: .queueTimeoutMilliseconds) ?? 100
     }
 }
+
+/// Which streaming front-ends a service offers; both on unless the OnlineService turns one off
+/// (`spec.streaming`).
+public struct RoutingTableStreaming: Codable, Sendable, Hashable {
+    /// ASE session frames over a WebSocket on the ASE path.
+    public var websocket: Bool
+    /// Results of an ASE request pushed as server-sent events (`Accept: text/event-stream`).
+    public var sse: Bool
+
+    public init(websocket: Bool = true, sse: Bool = true) {
+        self.websocket = websocket
+        self.sse = sse
+    }
+
+    private enum CodingKeys: String, CodingKey { case websocket, sse }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        websocket = try c.decodeIfPresent(Bool.self, forKey: .websocket) ?? true
+        sse = try c.decodeIfPresent(Bool.self, forKey: .sse) ?? true
+    }
+}

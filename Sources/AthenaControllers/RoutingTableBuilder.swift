@@ -52,7 +52,8 @@ enum RoutingTableBuilder {
         loadBalancing.header = spec.loadBalancing?.hashHeader
         let route = ServiceRoute(
             name: name, versions: versions, rules: rules, limits: limits, auth: auth,
-            rateLimit: RoutingTableRateLimit(qps: Double(spec.rateLimit?.qps ?? 0)), loadBalancing: loadBalancing
+            rateLimit: RoutingTableRateLimit(qps: Double(spec.rateLimit?.qps ?? 0)), loadBalancing: loadBalancing,
+            streaming: RoutingTableStreaming(websocket: spec.streaming?.websocket ?? true, sse: spec.streaming?.sse ?? true)
         )
         return RoutingTable(services: [route])
     }

@@ -100,6 +100,16 @@ struct BuilderTests {
         #expect(try OnlineServiceBuilder.routingTable(service: twoVersions(), applications: apps).service(named: "digits")?.auth.mode == RoutingTableAuth.Mode.none)
     }
 
+    @Test("streaming: spec.streaming reaches the routing table (both on by default)")
+    func streamingSwitches() throws {
+        let defaults = try #require(try OnlineServiceBuilder.routingTable(service: twoVersions(), applications: apps).service(named: "digits"))
+        #expect(defaults.streaming == RoutingTableStreaming(websocket: true, sse: true))
+        var service = twoVersions()
+        service.spec.streaming = StreamingSpec(websocket: false, sse: true)
+        let route = try #require(try OnlineServiceBuilder.routingTable(service: service, applications: apps).service(named: "digits"))
+        #expect(route.streaming == RoutingTableStreaming(websocket: false, sse: true))
+    }
+
     @Test("environment options: image, pull policy, resources; bad JSON is an error")
     func environmentOptions() throws {
         let options = try BuildOptions.fromEnvironment([
