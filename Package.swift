@@ -129,6 +129,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "Logging", package: "swift-log"),
@@ -239,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "AthenaCLITests",
             dependencies: [
-                "AthenaCLI", "AthenaAPI", "KubeModel",
+                "AthenaCLI", "AthenaAPI", "AthenaGateway", "KubeModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -81,10 +81,12 @@ enum ASECodec {
     // MARK: - Responses
 
     /// `{"header":{code,message,sid,status},"payload":{id:{…}}}` with base64 data.
-    static func encode(_ response: EngineResponse, sid: String) -> ByteBuffer {
+    /// `status` is `header.status`: by default the last frame's (a once answer: 3); a session's
+    /// results carry the session's (1 continue, 2 end).
+    static func encode(_ response: EngineResponse, sid: String, status: Int? = nil) -> ByteBuffer {
         let size = response.items.reduce(128) { $0 + $1.byteCount * 4 / 3 + 96 }
         var w = JSONWriter(capacity: size)
-        let status = response.items.last?.status.rawValue ?? 3
+        let status = status ?? response.items.last?.status.rawValue ?? 3
         w.raw("{\"header\":{\"code\":")
         w.int(response.code)
         w.raw(",\"message\":")
@@ -116,7 +118,7 @@ enum ASECodec {
 
     /// The ASE error body every front-end answers with. `error` repeats the message for OIP/KServe
     /// clients, which read that key.
-    static func encodeError(_ error: GatewayError, sid: String) -> ByteBuffer {
+    static func encodeError(_ error: GatewayError, sid: String, status: Int = 3) -> ByteBuffer {
         var w = JSONWriter(capacity: 128 + error.message.utf8.count * 2)
         w.raw("{\"header\":{\"code\":")
         w.int(error.code)
@@ -124,7 +126,9 @@ enum ASECodec {
         w.string(error.message)
         w.raw(",\"sid\":")
         w.string(sid)
-        w.raw(",\"status\":3},\"error\":")
+        w.raw(",\"status\":")
+        w.int(status)
+        w.raw("},\"error\":")
         w.string(error.message)
         w.raw("}")
         return w.buffer

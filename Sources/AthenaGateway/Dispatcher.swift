@@ -82,6 +82,43 @@ struct Dispatcher: Sendable {
         return started
     }
 
+    /// Opens a streaming session on one of a version's endpoints, picked like a call's. The
+    /// session does not hold the endpoint's slot while it runs (a long session would starve once
+    /// requests): the slot is taken to pick and open, then given back. Retried once on another
+    /// endpoint when the engine could not be reached. `EngineError(.unsupported)` (an engine
+    /// without sessions) is thrown as is: the front-end decides what to do without sessions.
+    func openSession(
+        _ request: EngineRequest, service: ServiceRuntime, version: VersionRuntime, hashKey: String?,
+        deadline: ContinuousClock.Instant
+    ) async throws -> any EngineSession {
+        var excluded: HostPort?
+        for attempt in 0..<2 {
+            let lease = try await version.endpoints.acquire(hashKey: hashKey, excluding: excluded, deadline: deadline)
+            do {
+                let session = try await lease.engine.openSession(request, deadline: deadline)
+                version.endpoints.release(lease, outcome: .success)
+                return session
+            } catch let error as EngineError {
+                if error.kind == .unsupported {
+                    version.endpoints.release(lease, outcome: .neutral)
+                    throw error
+                }
+                metrics.upstreamError(service: service.name, version: version.name, kind: "\(error.kind)")
+                let (outcome, failure) = Self.verdict(error, address: lease.address, service: service)
+                version.endpoints.release(lease, outcome: outcome)
+                if error.kind == .unreachable, attempt == 0, version.endpoints.hasEndpoint(otherThan: lease.address) {
+                    excluded = lease.address
+                    continue
+                }
+                throw failure
+            } catch {
+                version.endpoints.release(lease, outcome: .neutral)
+                throw GatewayError(.internalError, "opening a session failed: \(error)")
+            }
+        }
+        throw GatewayError(.engineUnreachable, "no engine endpoint could be reached")
+    }
+
     /// What an engine failure says about the endpoint's health, and the error the client gets.
     static func verdict(_ error: EngineError, address: HostPort, service: ServiceRuntime) -> (EndpointSet.Outcome, GatewayError) {
         switch error.kind {

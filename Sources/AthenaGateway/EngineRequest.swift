@@ -160,16 +160,21 @@ public struct EngineRequest: Sendable, Hashable {
     }
 }
 
-/// What an engine answered to a once request. `code != 0` is an error reported by the wrapper.
+/// What an engine answered to a once request, or one result of a session. `code != 0` is an
+/// error reported by the wrapper.
 public struct EngineResponse: Sendable, Hashable {
     public var code: Int
     public var message: String
     public var items: [EngineItem]
+    /// Where a session stands after this result (`continue`, or `end` for its last); `once` for
+    /// the answer to a once request.
+    public var status: EngineItem.Status
 
-    public init(code: Int = 0, message: String = "success", items: [EngineItem]) {
+    public init(code: Int = 0, message: String = "success", items: [EngineItem], status: EngineItem.Status = .once) {
         self.code = code
         self.message = message
         self.items = items
+        self.status = status
     }
 }
 

@@ -167,8 +167,12 @@ enum EngineWire {
         var code = 0
         var text = ""
         var items: [EngineItem] = []
+        // proto3 never sends 0 (BEGIN), which no response means: absent is read as a once answer.
+        var status = EngineItem.Status.once
         while let (field, wireType) = try reader.tag() {
             switch (field, wireType) {
+            case (InferResponseField.status, 0):
+                status = EngineItem.Status(rawValue: Int(truncatingIfNeeded: try reader.varint())) ?? .once
             case (InferResponseField.code, 0):
                 code = Int(Int32(truncatingIfNeeded: try reader.varint()))
             case (InferResponseField.message, 2):
@@ -180,7 +184,7 @@ enum EngineWire {
                 try reader.skip(wireType)
             }
         }
-        return EngineResponse(code: code, message: text.isEmpty && code == 0 ? "success" : text, items: items)
+        return EngineResponse(code: code, message: text.isEmpty && code == 0 ? "success" : text, items: items, status: status)
     }
 
     static func decodeItem(_ reader: inout Reader) throws -> EngineItem {

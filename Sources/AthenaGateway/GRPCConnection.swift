@@ -2,14 +2,15 @@ import NIOCore
 import NIOHTTP2
 import NIOPosix
 
-/// A lean unary gRPC client for one engine endpoint: one HTTP/2 connection (plaintext, prior
-/// knowledge), each call one stream, everything on one event loop.
+/// A lean gRPC client for one engine endpoint: one HTTP/2 connection (plaintext, prior
+/// knowledge), each call one stream, everything on one event loop. Unary calls for once
+/// requests; bidirectional session calls (``GRPCSessionCall``) for the streaming front-ends.
 ///
 /// Why not grpc-swift's `GRPCClient`: for a unary call it creates a child channel with its own
 /// pipeline per stream, an async request/response sequence pair, several task and executor hops
 /// and much unspecialised generic code (profile of bench (b): most of the gateway's time). Here a
-/// call is two frames out, three in, and one continuation resumed from the event loop. Streaming
-/// sessions are not needed by this client (the gateway's session front-ends are not built yet).
+/// call is two frames out, three in, and one continuation resumed from the event loop. A session
+/// is the same stream handling with more messages each way.
 ///
 /// Connects lazily on the first call and again after the connection closes or the engine sends
 /// GOAWAY; calls made while connecting wait for that attempt. There is no wait-for-ready: when
@@ -23,7 +24,7 @@ final class GRPCConnection: @unchecked Sendable {
 
     private enum State {
         case idle
-        case connecting([GRPCUnaryCall])
+        case connecting([GRPCUnaryCall], [GRPCSessionCall])
         case ready(any Channel, GRPCStreamHandler)
         case closed
     }
@@ -68,6 +69,46 @@ final class GRPCConnection: @unchecked Sendable {
         if eventLoop.inEventLoop { submit(call) } else { eventLoop.execute { self.submit(call) } }
     }
 
+    /// Opens a session stream with `opening` (a framed request message) and returns once its
+    /// HEADERS are on their way; `receive` then gets the response messages and the end, in
+    /// order, on this connection's event loop. Throws `EngineError(.unreachable)` when no stream
+    /// could be opened (the engine never saw the session: it may be opened elsewhere).
+    func openSession(path: String, opening: ByteBuffer, openingEnds: Bool, receive: @escaping @Sendable (GRPCSessionCall.Event) -> Void) async throws -> GRPCSessionCall {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<GRPCSessionCall, any Error>) in
+            let box = SessionBox()
+            let call = GRPCSessionCall(path: path, opening: opening, openingEnds: openingEnds, opened: { result in
+                continuation.resume(with: result.map { box.call! })
+            }, receive: receive)
+            box.call = call
+            let start: @Sendable () -> Void = { self.submit(call) }
+            if eventLoop.inEventLoop { start() } else { eventLoop.execute(start) }
+        }
+    }
+
+    /// Sends one more framed message on `call` (`end`: and half-closes).
+    func send(_ message: ByteBuffer, end: Bool, on call: GRPCSessionCall) {
+        eventLoop.execute {
+            guard case .ready(_, let handler) = self.state else { return }
+            handler.send(message, end: end, on: call)
+        }
+    }
+
+    /// Ends `call` from the client's side (resets its stream if still open).
+    func cancel(_ call: GRPCSessionCall) {
+        eventLoop.execute {
+            switch self.state {
+            case .ready(_, let handler):
+                handler.cancel(call)
+            case .connecting(let unary, var sessions):
+                sessions.removeAll { $0 === call }
+                self.state = .connecting(unary, sessions)
+                call.finish(.failed(CancellationError()))
+            case .idle, .closed:
+                call.finish(.failed(CancellationError()))
+            }
+        }
+    }
+
     /// Closes the connection; calls in flight fail.
     func close() async {
         let future: EventLoopFuture<Void> = eventLoop.flatSubmit {
@@ -76,8 +117,9 @@ final class GRPCConnection: @unchecked Sendable {
             switch previous {
             case .ready(let channel, _):
                 return channel.close().recover { _ in }
-            case .connecting(let waiting):
+            case .connecting(let waiting, let sessions):
                 for call in waiting { call.finish(.failure(EngineError(.unreachable, "engine client closed"))) }
+                for session in sessions { session.reportOpened(.failure(EngineError(.unreachable, "engine client closed"))) }
                 return self.eventLoop.makeSucceededVoidFuture()
             case .idle, .closed:
                 return self.eventLoop.makeSucceededVoidFuture()
@@ -97,20 +139,35 @@ final class GRPCConnection: @unchecked Sendable {
         case .ready(_, let handler) where handler.usable:
             handler.start(call)
         case .ready, .idle:
-            state = .connecting([call])
+            state = .connecting([call], [])
             connect()
-        case .connecting(var waiting):
+        case .connecting(var waiting, let sessions):
             waiting.append(call)
-            state = .connecting(waiting)
+            state = .connecting(waiting, sessions)
         case .closed:
             call.finish(.failure(EngineError(.unreachable, "engine client closed")))
         }
     }
 
+    private func submit(_ session: GRPCSessionCall) {
+        switch state {
+        case .ready(_, let handler) where handler.usable:
+            handler.startSession(session)
+        case .ready, .idle:
+            state = .connecting([], [session])
+            connect()
+        case .connecting(let waiting, var sessions):
+            sessions.append(session)
+            state = .connecting(waiting, sessions)
+        case .closed:
+            session.reportOpened(.failure(EngineError(.unreachable, "engine client closed")))
+        }
+    }
+
     private func cancel(_ call: GRPCUnaryCall) {
-        if case .connecting(var waiting) = state, let i = waiting.firstIndex(where: { $0 === call }) {
+        if case .connecting(var waiting, let sessions) = state, let i = waiting.firstIndex(where: { $0 === call }) {
             waiting.remove(at: i)
-            state = .connecting(waiting)
+            state = .connecting(waiting, sessions)
             call.finish(.failure(CancellationError()))
             return
         }
@@ -150,7 +207,7 @@ final class GRPCConnection: @unchecked Sendable {
             .connect(host: host, port: port)
             .hop(to: eventLoop)
             .whenComplete { result in
-                guard case .connecting(let waiting) = self.state else {
+                guard case .connecting(let waiting, let sessions) = self.state else {
                     // Closed while connecting.
                     if case .success(let channel) = result { channel.close(promise: nil) }
                     return
@@ -159,10 +216,14 @@ final class GRPCConnection: @unchecked Sendable {
                 case .success(let channel):
                     self.state = .ready(channel, handler)
                     for call in waiting { handler.start(call) }
+                    for session in sessions { handler.startSession(session) }
                 case .failure(let error):
                     self.state = .idle
                     for call in waiting {
                         call.finish(.failure(EngineError(.unreachable, "cannot connect to engine \(authority): \(error)")))
+                    }
+                    for session in sessions {
+                        session.reportOpened(.failure(EngineError(.unreachable, "cannot connect to engine \(authority): \(error)")))
                     }
                 }
             }
@@ -174,4 +235,9 @@ final class GRPCConnection: @unchecked Sendable {
 private final class CallBox: @unchecked Sendable {
     var call: GRPCUnaryCall?
     var cancelledEarly = false
+}
+
+/// Lets the opening continuation hand back the call it belongs to.
+private final class SessionBox: @unchecked Sendable {
+    var call: GRPCSessionCall?
 }

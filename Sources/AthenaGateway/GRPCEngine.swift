@@ -51,6 +51,9 @@ final class GRPCEngine: Engine {
 
     private var connection: GRPCConnection { Self.connection(of: connections, cursor: cursor) }
 
+    /// The connection a session opens on (the caller's loop's, as for a call).
+    var sessionConnection: GRPCConnection { connection }
+
     /// Whether `InferBatch` is still in use (tests).
     var isBatching: Bool { batcher.isEnabled }
 

@@ -23,6 +23,8 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private var context: ChannelHandlerContext?
     private var calls: [HTTP2StreamID: GRPCUnaryCall] = [:]
+    /// Streaming sessions, apart from the unary calls: the unary path stays a dictionary lookup.
+    private var sessions: [HTTP2StreamID: GRPCSessionCall] = [:]
     private var nextStreamID = HTTP2StreamID(1)
     private var connectionUnacknowledged = 0
     private(set) var usable = true
@@ -32,6 +34,7 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Calls handed over before `channelActive` (the connect promise completes first): sent once
     /// the HTTP/2 preface is out.
     private var beforeActive: [GRPCUnaryCall]? = []
+    private var sessionsBeforeActive: [GRPCSessionCall] = []
 
     init(authority: String, onUnusable: @escaping (GRPCStreamHandler) -> Void) {
         self.authority = authority
@@ -39,6 +42,9 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     var inflight: Int { calls.count }
+
+    /// Sessions open on this connection (tests).
+    var openSessions: Int { sessions.count }
 
     // MARK: - Calls
 
@@ -58,16 +64,7 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
         call.streamID = id
         calls[id] = call
 
-        let remaining = call.deadline - .now()
-        var headers = HPACKHeaders()
-        headers.reserveCapacity(8)
-        headers.add(name: ":method", value: "POST")
-        headers.add(name: ":scheme", value: "http")
-        headers.add(name: ":path", value: call.path)
-        headers.add(name: ":authority", value: authority)
-        headers.add(name: "content-type", value: "application/grpc")
-        headers.add(name: "te", value: "trailers")
-        headers.add(name: "grpc-timeout", value: Self.timeoutHeader(remaining))
+        let headers = requestHeaders(path: call.path, timeout: call.deadline - .now())
         let headersPromise = context.eventLoop.makePromise(of: Void.self)
         headersPromise.futureResult.whenComplete { [weak self] result in
             switch result {
@@ -82,6 +79,69 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
         flushSoon(context)
 
         if sweep == nil { scheduleSweep(context) }
+    }
+
+    private func requestHeaders(path: String, timeout: TimeAmount?) -> HPACKHeaders {
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(8)
+        headers.add(name: ":method", value: "POST")
+        headers.add(name: ":scheme", value: "http")
+        headers.add(name: ":path", value: path)
+        headers.add(name: ":authority", value: authority)
+        headers.add(name: "content-type", value: "application/grpc")
+        headers.add(name: "te", value: "trailers")
+        if let timeout { headers.add(name: "grpc-timeout", value: Self.timeoutHeader(timeout)) }
+        return headers
+    }
+
+    // MARK: - Sessions
+
+    /// Opens `call`'s stream and sends its opening message (the stream stays open for more).
+    /// Must run on the channel's event loop.
+    func startSession(_ call: GRPCSessionCall) {
+        guard let context, usable else {
+            call.reportOpened(.failure(EngineError(.unreachable, "connection to the engine is closing")))
+            return
+        }
+        if beforeActive != nil {
+            sessionsBeforeActive.append(call)
+            return
+        }
+        let id = nextStreamID
+        nextStreamID = HTTP2StreamID(Int32(id) + 2)
+        call.streamID = id
+        sessions[id] = call
+        let headersPromise = context.eventLoop.makePromise(of: Void.self)
+        headersPromise.futureResult.whenComplete { [weak self] result in
+            switch result {
+            case .success: call.reportOpened(.success(()))
+            case .failure(let error):
+                self?.sessions[id] = nil
+                call.reportOpened(.failure(EngineError(.unreachable, "cannot open a stream to the engine: \(error)")))
+            }
+        }
+        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .headers(.init(headers: requestHeaders(path: call.path, timeout: nil))))),
+                      promise: headersPromise)
+        call.halfClosed = call.openingEnds
+        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(call.opening), endStream: call.openingEnds)))),
+                      promise: nil)
+        context.flush()
+    }
+
+    /// Sends one more framed request message on an open session (`end` half-closes after it).
+    func send(_ message: ByteBuffer, end: Bool, on call: GRPCSessionCall) {
+        guard let id = call.streamID, sessions[id] === call, !call.halfClosed, let context else { return }
+        call.halfClosed = end
+        context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(message), endStream: end)))), promise: nil)
+    }
+
+    /// Ends a session from the client's side: resets its stream if it is still open.
+    func cancel(_ call: GRPCSessionCall) {
+        sessionsBeforeActive.removeAll { $0 === call }
+        if let id = call.streamID, sessions.removeValue(forKey: id) != nil, let context {
+            context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil)
+        }
+        call.finish(.failed(CancellationError()))
     }
 
     /// Deadlines are checked by one timer per connection every `sweepInterval` while calls are in
@@ -131,14 +191,20 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
         let waiting = beforeActive ?? []
         beforeActive = nil
         for call in waiting { start(call) }
+        let waitingSessions = sessionsBeforeActive
+        sessionsBeforeActive = []
+        for call in waitingSessions { startSession(call) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         switch frame.payload {
         case .headers(let headers):
-            guard let call = calls[frame.streamID] else { return }
-            receiveHeaders(headers.headers, endStream: headers.endStream, call: call, context: context)
+            if let call = calls[frame.streamID] {
+                receiveHeaders(headers.headers, endStream: headers.endStream, call: call, context: context)
+            } else if let session = sessions[frame.streamID] {
+                receiveHeaders(headers.headers, endStream: headers.endStream, session: session, context: context)
+            }
         case .data(let payload):
             let length = payload.data.readableBytes
             connectionUnacknowledged += length
@@ -146,6 +212,10 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
                 context.write(wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: connectionUnacknowledged))), promise: nil)
                 connectionUnacknowledged = 0
                 context.flush()
+            }
+            if let session = sessions[frame.streamID], case .byteBuffer(var bytes) = payload.data {
+                receiveData(&bytes, length: length, endStream: payload.endStream, session: session, context: context)
+                return
             }
             guard let call = calls[frame.streamID], case .byteBuffer(var bytes) = payload.data else { return }
             if call.body == nil { call.body = bytes } else { call.body!.writeBuffer(&bytes) }
@@ -159,6 +229,10 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
                 call.finish(.failure(EngineError(.badResponse, "the engine ended the stream without gRPC trailers")))
             }
         case .rstStream(let code):
+            if let session = sessions.removeValue(forKey: frame.streamID) {
+                session.finish(.failed(EngineError(code == .refusedStream ? .unreachable : .transport, "the engine reset the session (\(code))")))
+                return
+            }
             guard let call = calls.removeValue(forKey: frame.streamID) else { return }
             let kind: EngineError.Kind = code == .refusedStream ? .unreachable : .transport
             call.finish(.failure(EngineError(kind, "the engine reset the stream (\(code))")))
@@ -168,6 +242,10 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
                 calls[id] = nil
                 call.finish(.failure(EngineError(.unreachable, "the engine is going away (\(code))")))
             }
+            for (id, session) in sessions where id > lastStreamID {
+                sessions[id] = nil
+                session.finish(.failed(EngineError(.unreachable, "the engine is going away (\(code))")))
+            }
             markUnusable()
         default:
             break
@@ -175,8 +253,13 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let closed = event as? StreamClosedEvent, let call = calls.removeValue(forKey: closed.streamID) {
-            call.finish(.failure(EngineError(.transport, "the stream closed without a gRPC status\(closed.reason.map { " (\($0))" } ?? "")")))
+        if let closed = event as? StreamClosedEvent {
+            let why = "the stream closed without a gRPC status\(closed.reason.map { " (\($0))" } ?? "")"
+            if let call = calls.removeValue(forKey: closed.streamID) {
+                call.finish(.failure(EngineError(.transport, why)))
+            } else if let session = sessions.removeValue(forKey: closed.streamID) {
+                session.finish(.failed(EngineError(.transport, why)))
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -191,6 +274,12 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
         for call in pending {
             call.finish(.failure(EngineError(call.sent ? .transport : .unreachable, "connection to the engine closed")))
         }
+        let pendingSessions = Array(sessions.values) + sessionsBeforeActive
+        sessions = [:]
+        sessionsBeforeActive = []
+        for session in pendingSessions {
+            session.finish(.failed(EngineError(session.streamID == nil ? .unreachable : .transport, "connection to the engine closed")))
+        }
         self.context = nil
         context.fireChannelInactive()
     }
@@ -199,6 +288,8 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
         if let streamError = error as? NIOHTTP2Errors.StreamError {
             if let call = calls.removeValue(forKey: streamError.streamID) {
                 call.finish(.failure(EngineError(.transport, "HTTP/2 stream error: \(streamError.baseError)")))
+            } else if let session = sessions.removeValue(forKey: streamError.streamID) {
+                session.finish(.failed(EngineError(.transport, "HTTP/2 stream error: \(streamError.baseError)")))
             }
             return
         }
@@ -241,6 +332,54 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         call.finish(call.responseMessage(status: status, statusMessage: Self.percentDecoded(headers.first(name: "grpc-message") ?? "")))
+    }
+
+    private func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool, session: GRPCSessionCall, context: ChannelHandlerContext) {
+        guard let id = session.streamID else { return }
+        if !session.responseHeadersSeen {
+            session.responseHeadersSeen = true
+            let status = headers.first(name: ":status") ?? ""
+            let contentType = headers.first(name: "content-type") ?? ""
+            if status != "200" || !contentType.hasPrefix("application/grpc") {
+                sessions[id] = nil
+                if !endStream { context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil) }
+                session.finish(.failed(EngineError(.badResponse, "the engine answered HTTP \(status) \(contentType) instead of gRPC")))
+                return
+            }
+            guard endStream else { return }
+        }
+        guard endStream else { return }
+        sessions[id] = nil
+        guard let statusText = headers.first(name: "grpc-status"), let status = Int(statusText) else {
+            session.finish(.failed(EngineError(.badResponse, "gRPC trailers without grpc-status")))
+            return
+        }
+        if status == 0 {
+            session.finish(.finished)
+        } else {
+            session.finish(.failed(GRPCStatusError(code: status, message: Self.percentDecoded(headers.first(name: "grpc-message") ?? "")).engineError))
+        }
+    }
+
+    private func receiveData(_ bytes: inout ByteBuffer, length: Int, endStream: Bool, session: GRPCSessionCall, context: ChannelHandlerContext) {
+        guard let id = session.streamID else { return }
+        do {
+            try session.deliver(&bytes)
+        } catch {
+            sessions[id] = nil
+            context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil)
+            session.finish(.failed(error))
+            return
+        }
+        session.unacknowledged += length
+        if !endStream && session.unacknowledged >= Self.streamWindow / 2 {
+            context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: session.unacknowledged))), promise: nil)
+            session.unacknowledged = 0
+        }
+        if endStream {
+            sessions[id] = nil
+            session.finish(.failed(EngineError(.badResponse, "the engine ended the session without gRPC trailers")))
+        }
     }
 
     // MARK: - Helpers

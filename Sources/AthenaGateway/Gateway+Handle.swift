@@ -10,6 +10,8 @@ import NIOHTTP1
 extension Gateway {
     /// Answers one complete request. Never throws: every failure is an ASE error response.
     public func handle(_ request: GatewayHTTPRequest) async -> GatewayHTTPResponse {
+        // A stream is counted as a session when it ends, not as a request (see GatewayMetrics).
+        if let streaming = streamingAnswer(request) { return streaming }
         let start = ContinuousClock.now
         metrics.inflight.increment()
         let sid = SessionID.next()

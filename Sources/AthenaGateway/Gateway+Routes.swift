@@ -34,6 +34,9 @@ struct GatewayRouterAdapter: RouterMiddleware {
         for header in answer.headerFields(contentLength: answer.body.readableBytes) where header.name != "content-length" {
             if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
         }
+        if let stream = answer.stream {
+            return Response(status: answer.status, headers: fields, body: .init(asyncSequence: stream.chunks))
+        }
         return Response(status: answer.status, headers: fields, body: .init(byteBuffer: answer.body))
     }
 }

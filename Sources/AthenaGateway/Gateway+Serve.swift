@@ -207,6 +207,10 @@ extension Gateway {
     public func respond(
         to request: GatewayHTTPRequest, executor: (any TaskExecutor)?, answer: @escaping @Sendable (GatewayHTTPResponse) -> Void
     ) {
+        if let streaming = streamingAnswer(request) {
+            answer(streaming)
+            return
+        }
         guard let (frontEnd, name) = Self.inferenceTarget(request, parts: Self.segments(request.path)) else {
             Task.immediate(executorPreference: executor) { answer(await handle(request)) }
             return

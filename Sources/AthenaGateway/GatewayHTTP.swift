@@ -39,6 +39,8 @@ public struct GatewayHTTPResponse: Sendable {
     public var code: Int?
     /// Further headers, from the error answered (``GatewayError/headers``).
     public var headers: [(name: String, value: String)] = []
+    /// A body produced over time (server-sent events), written chunk by chunk instead of `body`.
+    public var stream: GatewayBodyStream?
 
     public init(
         status: HTTPResponse.Status = .ok, contentType: String = "application/json", body: ByteBuffer,

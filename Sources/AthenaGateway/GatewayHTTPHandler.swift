@@ -78,6 +78,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         /// Its body went over the limit: answer 413 and close.
         var tooLarge: Bool
     }
+    /// The connection switched to WebSocket: bytes go on to the frame decoder.
+    private var upgraded = false
+    /// The body being streamed to the client (server-sent events), if any.
+    private var streaming: GatewayBodyStream?
     /// Close once the current answer is written (shutdown, client half-closed).
     private var closeWhenIdle = false
 
@@ -96,15 +100,24 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if upgraded {
+            context.fireChannelRead(data)  // WebSocket bytes, until this handler has left
+            return
+        }
         guard !rejected, !parseFailed else { return }
         var input = unparsed.takeJoined(with: unwrapInboundIn(data))
         do {
-            while !rejected, let event = try parser.next(from: &input) {
+            while !rejected, !upgraded, let event = try parser.next(from: &input) {
                 received(event, context: context)
             }
         } catch {
             parseFailed = true
             refuseMalformed(context: context)
+            return
+        }
+        if upgraded {
+            // Frames the client sent right behind the handshake go to the frame decoder.
+            if input.readableBytes > 0 { context.fireChannelRead(NIOAny(input)) }
             return
         }
         if input.readableBytes > 0 && !rejected {
@@ -204,6 +217,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         let request = pending.request
+        if Gateway.isWebSocketUpgrade(request) {
+            upgrade(pending, context: context)
+            return
+        }
         busy = true
         let keepAlive = head.keepAlive
         let loop = context.eventLoop
@@ -228,8 +245,46 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         gateway.respond(to: request, executor: executor ?? EventLoopTaskExecutor.on(loop), answer: reply)
     }
 
+    /// A WebSocket upgrade (RFC 6455 §4.2): checked like a once request (service, streaming
+    /// offered, auth, rate limit); refused with the ASE error as a plain HTTP answer, or answered
+    /// `101` and the connection handed to ``WebSocketSessionHandler`` (this handler leaves).
+    private func upgrade(_ pending: Pending, context: ChannelHandlerContext) {
+        let request = pending.request
+        let sid = SessionID.next()
+        let key = request.headers.first(name: "sec-websocket-key") ?? ""
+        guard request.headers.first(name: "sec-websocket-version") == "13", WebSocketSessionHandler.isValidKey(key) else {
+            var refused = GatewayHTTPResponse.error(
+                GatewayError(.invalidRequest, "WebSocket handshake needs Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key (base64 of 16 bytes)"), sid: sid)
+            refused.headers.append((name: "sec-websocket-version", value: "13"))
+            write(refused, head: pending.head, keepAlive: false, context: context)
+            return
+        }
+        switch gateway.streamTarget(.websocket, request, sid: sid) {
+        case .refused(let response):
+            write(response, head: pending.head, keepAlive: pending.head.keepAlive, context: context)
+        case .target(let target):
+            queued.removeAll()
+            context.write(wrapOutboundOut(WebSocketSessionHandler.switchingProtocols(key: key, target: target, allocator: context.channel.allocator)),
+                          promise: nil)
+            context.flush()
+            do {
+                try WebSocketSessionHandler.install(after: self, pipeline: context.pipeline.syncOperations, gateway: gateway, target: target)
+            } catch {
+                context.close(promise: nil)
+                return
+            }
+            upgraded = true
+            // Leaves once the read that brought the handshake is done (it may carry frames too).
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.eventLoop.execute { bound.value.pipeline.syncOperations.removeHandler(context: bound.value, promise: nil) }
+        }
+    }
+
     private func write(_ response: GatewayHTTPResponse, head: HTTPRequestHeadLine, keepAlive: Bool, context: ChannelHandlerContext) {
-        busy = false
+        if let stream = response.stream, head.method != "HEAD" {
+            writeStream(stream, response, head: head, keepAlive: keepAlive, context: context)
+            return
+        }
         let keep = keepAlive && !closeWhenIdle
         let sendBody = head.method != "HEAD"
         let bodyBytes = response.body.readableBytes
@@ -244,6 +299,12 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(out), promise: nil)
             if sendBody { context.write(wrapOutboundOut(response.body), promise: nil) }
         }
+        answered(keep: keep, context: context)
+    }
+
+    /// After an answer is written: the next pipelined request on a kept connection, or the close.
+    private func answered(keep: Bool, context: ChannelHandlerContext) {
+        busy = false
         if keep {
             // Written at the end of this loop pass, with the other connections' (LoopFlusher).
             if let flusher { flusher.flushSoon(context) } else { context.flush() }
@@ -272,8 +333,65 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// `HTTP/1.1 <status>` and the headers, written straight into `out`.
-    static func writeHead(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, into out: inout ByteBuffer) {
+    /// A body produced over time (server-sent events): chunked transfer coding (HTTP/1.0: raw
+    /// bytes, then close), each chunk written as it comes. The connection stays busy (pipelined
+    /// requests wait) until the end; a client that leaves first cancels the producer.
+    private func writeStream(_ stream: GatewayBodyStream, _ response: GatewayHTTPResponse, head: HTTPRequestHeadLine, keepAlive: Bool,
+                             context: ChannelHandlerContext) {
+        let http10 = head.minorVersion == 0
+        let keep = keepAlive && !http10
+        var out = context.channel.allocator.buffer(capacity: 256 + response.sid.utf8.count)
+        Self.writeHead(response, keepAlive: keep, http10: false, chunked: !http10, into: &out)
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        streaming = stream
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        Task {
+            for await chunk in stream.chunks {
+                loop.execute {
+                    let (handler, context) = bound.value
+                    guard handler.streaming === stream else { return }
+                    handler.writeChunk(chunk, chunked: !http10, context: context)
+                }
+            }
+            loop.execute {
+                let (handler, context) = bound.value
+                guard handler.streaming === stream else { return }
+                handler.streaming = nil
+                if !http10 {
+                    var end = context.channel.allocator.buffer(capacity: 5)
+                    end.writeStaticString("0\r\n\r\n")
+                    context.write(handler.wrapOutboundOut(end), promise: nil)
+                }
+                // The rest as after any answer: keep-alive and the next pipelined request, or close.
+                handler.answered(keep: keep && !handler.closeWhenIdle, context: context)
+            }
+        }
+    }
+
+    private func writeChunk(_ chunk: ByteBuffer, chunked: Bool, context: ChannelHandlerContext) {
+        var out = context.channel.allocator.buffer(capacity: chunk.readableBytes + 16)
+        if chunked {
+            out.writeString(String(chunk.readableBytes, radix: 16))
+            out.writeStaticString("\r\n")
+        }
+        var chunk = chunk
+        out.writeBuffer(&chunk)
+        if chunked { out.writeStaticString("\r\n") }
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let stream = streaming {
+            streaming = nil
+            stream.cancel()
+        }
+        context.fireChannelInactive()
+    }
+
+    /// `HTTP/1.1 <status>` and the headers, written straight into `out`; `chunked` replaces
+    /// `content-length` with `transfer-encoding: chunked`.
+    static func writeHead(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, chunked: Bool? = nil, into out: inout ByteBuffer) {
         if response.status.code == 200 {
             out.writeStaticString("HTTP/1.1 200 OK")
         } else {
@@ -285,8 +403,15 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         out.writeStaticString("\r\ncontent-type: ")
         out.writeString(response.contentType)
-        out.writeStaticString("\r\ncontent-length: ")
-        ASCIIBytes.writeDecimal(response.body.readableBytes, into: &out)
+        switch chunked {
+        case nil:
+            out.writeStaticString("\r\ncontent-length: ")
+            ASCIIBytes.writeDecimal(response.body.readableBytes, into: &out)
+        case true?:
+            out.writeStaticString("\r\ntransfer-encoding: chunked")
+        case false?:
+            break  // HTTP/1.0: the body ends when the connection closes
+        }
         out.writeStaticString("\r\nx-athena-sid: ")
         out.writeString(response.sid)
         if let service = response.service {
@@ -327,6 +452,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if upgraded {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
         switch event {
         case is ChannelShouldQuiesceEvent:
             // Graceful shutdown: finish the request in flight, then close.

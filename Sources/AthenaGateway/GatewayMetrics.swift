@@ -17,6 +17,7 @@ final class GatewayMetrics: Sendable {
         let requestBytes: Counter
         let responseBytes: Counter
         let upstream: Mutex<[String: Counter]> = Mutex([:])
+        let sessions: Mutex<[String: Counter]> = Mutex([:])
         let dimensions: [(String, String)]
 
         init(service: String, version: String) {
@@ -43,6 +44,24 @@ final class GatewayMetrics: Sendable {
         m.duration.recordNanoseconds(nanoseconds)
         if requestBytes > 0 { m.requestBytes.increment(by: requestBytes) }
         if responseBytes > 0 { m.responseBytes.increment(by: responseBytes) }
+    }
+
+    /// Streaming sessions (WebSocket, SSE) open right now.
+    let activeSessions = Meter(label: "athena_gateway_active_sessions")
+
+    /// One finished streaming session: counted by transport and the class of its final status
+    /// (its frames are not requests: they stay out of the request counters and latencies).
+    func sessionFinished(service: String, version: String, transport: String, status: Int) {
+        let m = handles(service, version)
+        let key = "\(transport) \(status / 100)"
+        let counter = m.sessions.withLock { cache in
+            if let c = cache[key] { return c }
+            let c = Counter(label: "athena_gateway_sessions_total",
+                            dimensions: m.dimensions + [("transport", transport), ("code_class", "\(status / 100)xx")])
+            cache[key] = c
+            return c
+        }
+        counter.increment()
     }
 
     /// An engine call that failed on the wire (not a wrapper error).

@@ -1,0 +1,69 @@
+import NIOCore
+
+/// A streaming session with a gRPC engine (`athena.engine.v1.Engine/Session`), as the gateway's
+/// WebSocket and SSE front-ends use it: frames go out in the order `send` is called, results
+/// come out of `responses` as the engine produces them.
+final class GRPCEngineSession: EngineSession {
+    static let path = "/athena.engine.v1.Engine/Session"
+
+    let responses: AsyncThrowingStream<EngineResponse, any Error>
+    private let connection: GRPCConnection
+    private let call: GRPCSessionCall
+    private let sid: String
+    private let service: String
+
+    /// Opens the session with `request` (its parameters, headers and first frames).
+    static func open(_ request: EngineRequest, on connection: GRPCConnection) async throws -> GRPCEngineSession {
+        let (responses, continuation) = AsyncThrowingStream.makeStream(of: EngineResponse.self, throwing: (any Error).self)
+        let ends = Self.ends(request.items)
+        let call = try await connection.openSession(path: path, opening: EngineWire.framedRequest(request), openingEnds: ends) { event in
+            switch event {
+            case .message(let message):
+                do {
+                    continuation.yield(try EngineWire.decodeResponse(message))
+                } catch {
+                    continuation.finish(throwing: EngineError(.badResponse, "undecodable InferResponse: \(error)"))
+                }
+            case .finished:
+                continuation.finish()
+            case .failed(let error as GRPCStatusError):
+                continuation.finish(throwing: error.engineError)
+            case .failed(let error):
+                continuation.finish(throwing: error)
+            }
+        }
+        return GRPCEngineSession(responses: responses, connection: connection, call: call, sid: request.sid, service: request.service)
+    }
+
+    private init(responses: AsyncThrowingStream<EngineResponse, any Error>, connection: GRPCConnection, call: GRPCSessionCall,
+                 sid: String, service: String) {
+        self.responses = responses
+        self.connection = connection
+        self.call = call
+        self.sid = sid
+        self.service = service
+    }
+
+    /// Sends the frames; the message that carries an `end` frame also half-closes the stream (the
+    /// engine then knows no more input comes).
+    func send(_ items: [EngineItem]) async throws {
+        let request = EngineRequest(sid: sid, service: service, items: items)
+        connection.send(EngineWire.framedRequest(request), end: Self.ends(items), on: call)
+    }
+
+    /// Whether these frames are the client's last (an end or once frame among them).
+    static func ends(_ items: [EngineItem]) -> Bool {
+        items.contains { $0.status == .end || $0.status == .once }
+    }
+
+    func close() async {
+        connection.cancel(call)
+    }
+}
+
+extension GRPCEngine {
+    func openSession(_ request: EngineRequest, deadline: ContinuousClock.Instant) async throws -> any EngineSession {
+        guard ContinuousClock.now < deadline else { throw EngineError(.timeout, "deadline passed before the session opened") }
+        return try await GRPCEngineSession.open(request, on: sessionConnection)
+    }
+}

@@ -1,0 +1,170 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOWebSocket
+
+/// One ASE session over a WebSocket, after ``GatewayHTTPHandler`` answered the upgrade: every
+/// text (or binary) message is an ASE request body for ``StreamingSession``, every result goes
+/// back as a text message; after the last result the gateway closes with 1000 (the result's
+/// `header.code` says how it went). Pings are answered; a close from the client ends the engine
+/// session.
+final class WebSocketSessionHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// RFC 6455 §1.3: the server proves it read the handshake with SHA-1(key + this GUID).
+    static let handshakeGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    /// How long a close handshake the gateway started may wait for the client's close.
+    static let closeLinger = TimeAmount.seconds(2)
+
+    private let gateway: Gateway
+    private let target: Gateway.StreamTarget
+    private var session: StreamingSession?
+    /// The gateway sent its close frame (no more data frames go out).
+    private var closeSent = false
+
+    init(gateway: Gateway, target: Gateway.StreamTarget) {
+        self.gateway = gateway
+        self.target = target
+    }
+
+    /// `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`.
+    static func acceptValue(forKey key: String) -> String {
+        Data(Insecure.SHA1.hash(data: Data((key + handshakeGUID).utf8))).base64EncodedString()
+    }
+
+    /// Whether `key` is a valid `Sec-WebSocket-Key`: base64 of 16 bytes (RFC 6455 §4.1).
+    static func isValidKey(_ key: String) -> Bool {
+        Data(base64Encoded: key)?.count == 16
+    }
+
+    /// The `101 Switching Protocols` answer to a valid upgrade request.
+    static func switchingProtocols(key: String, target: Gateway.StreamTarget, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var out = allocator.buffer(capacity: 256)
+        out.writeStaticString("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ")
+        out.writeString(acceptValue(forKey: key))
+        out.writeStaticString("\r\nx-athena-sid: ")
+        out.writeString(target.sid)
+        out.writeStaticString("\r\nx-athena-service: ")
+        out.writeString(target.service.name)
+        out.writeStaticString("\r\nx-athena-version: ")
+        out.writeString(target.version.name)
+        out.writeStaticString("\r\n\r\n")
+        return out
+    }
+
+    /// The handlers of a WebSocket connection, added after `handler` (the HTTP handler, removed
+    /// next): frame codec, fragment aggregation up to the service's body limit, the session.
+    static func install(after handler: any ChannelHandler, pipeline: ChannelPipeline.SynchronousOperations,
+                        gateway: Gateway, target: Gateway.StreamTarget) throws {
+        let limit = target.service.route.limits.maxBodyBytes
+        try pipeline.addHandlers([
+            WebSocketFrameEncoder(),
+            ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: limit)),
+            NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 4096, maxAccumulatedFrameSize: limit),
+            WebSocketSessionHandler(gateway: gateway, target: target),
+        ], position: .after(handler))
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        session = StreamingSession(gateway: gateway, target: target) { body, last in
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.sendResult(body, last: last, context: context)
+            }
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            session?.receive(frame.unmaskedData)
+        case .ping:
+            guard !closeSent else { return }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .connectionClose:
+            session?.clientGone()
+            if closeSent {
+                context.close(promise: nil)
+            } else {
+                // Echo the client's status code (RFC 6455 §5.5.1), then close.
+                var data = frame.unmaskedData
+                let code = data.readWebSocketErrorCode() ?? .normalClosure
+                closeSent = true
+                closeAfter(sendClose(code, context: context), context: context)
+            }
+        default:
+            break  // pong, or a continuation the aggregator already merged
+        }
+    }
+
+    /// A result for the client; the last one starts the close handshake.
+    private func sendResult(_ body: ByteBuffer, last: Bool, context: ChannelHandlerContext) {
+        guard !closeSent, context.channel.isActive else { return }
+        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: body)), promise: nil)
+        if last {
+            closeSent = true
+            sendClose(.normalClosure, context: context)
+            // The client answers with its close; if it does not, the connection closes anyway.
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: Self.closeLinger) { bound.value.close(promise: nil) }
+        } else {
+            context.flush()
+        }
+    }
+
+    @discardableResult
+    private func sendClose(_ code: WebSocketErrorCode, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        return context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)))
+    }
+
+    private func closeAfter(_ written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        written.whenComplete { _ in bound.value.close(promise: nil) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        session?.clientGone()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Frame decoding errors: oversized or malformed frames (the decoder says which).
+        let refusal: GatewayError
+        switch error {
+        case NIOWebSocketError.invalidFrameLength, NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
+            refusal = GatewayError(.bodyTooLarge, "WebSocket message exceeds the limit of \(target.service.route.limits.maxBodyBytes) bytes")
+        default:
+            refusal = GatewayError(.invalidRequest, "WebSocket protocol error: \(error)")
+        }
+        if let session, !closeSent {
+            session.refuse(refusal)  // sends the ASE error, then the close
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            // The client closed its side without a close frame: it is gone.
+            session?.clientGone()
+            context.close(promise: nil)
+            return
+        }
+        if event is ChannelShouldQuiesceEvent {
+            // Graceful shutdown: end the session with "going away"; the client reconnects elsewhere.
+            session?.clientGone()
+            if !closeSent {
+                closeSent = true
+                closeAfter(sendClose(.goingAway, context: context), context: context)
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
