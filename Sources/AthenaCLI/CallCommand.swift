@@ -17,6 +17,9 @@ struct CallCommand: AsyncParsableCommand {
           athena call https://digits.example/v1/private/digits --token $TOKEN --file image=@3.png
         A service with auth takes --token (Authorization: Bearer), --appcode (X-Apig-AppCode) or
         --hmac KEY:SECRET (the request is signed: Date, Digest, Authorization); --header adds any header.
+        Streaming: --ws runs a WebSocket session (with --chunk BYTES the payload goes in pieces, status
+        0, 1…, 2) and --sse asks for the results as server-sent events; results print as they arrive.
+          athena call http://127.0.0.1:1888/v1/private/asr --ws --chunk 1280 --file audio=@speech.pcm
         Exit status: 0 on success, 1 on an error response (printed with its code), 2 on bad input.
         """
     )
@@ -54,6 +57,15 @@ struct CallCommand: AsyncParsableCommand {
     @Option(name: .customLong("header"), help: "An extra request header: 'Name: value'.")
     var headers: [String] = []
 
+    @Flag(help: "Run a WebSocket session on the same path (results print as they arrive).")
+    var ws = false
+
+    @Flag(help: "Ask for the results as server-sent events (Accept: text/event-stream).")
+    var sse = false
+
+    @Option(help: "With --ws: send each payload item in pieces of this many bytes (status 0, 1…, 2).")
+    var chunk: Int?
+
     @Flag(help: "Print the raw JSON response instead of decoding it.")
     var raw = false
 
@@ -69,11 +81,32 @@ struct CallCommand: AsyncParsableCommand {
             for flag in files { try builder.addFile(flag, workingDirectory: cwd) }
             for flag in texts { try builder.addText(flag, workingDirectory: cwd) }
             let body = try builder.bodyData()
+            if ws && sse { throw CLIError("--ws and --sse are two ways to stream: give one", exitCode: 2) }
+            if chunk != nil && !ws { throw CLIError("--chunk goes with --ws", exitCode: 2) }
+            if let chunk, chunk < 1 { throw CLIError("--chunk takes a positive number of bytes", exitCode: 2) }
+            if ws {
+                let messages = try StreamingCall.messages(builder.body(), chunkBytes: chunk)
+                if dryRun {
+                    for message in messages { print(String(decoding: message, as: UTF8.self)) }
+                    return
+                }
+                let extra = try Self.requestHeaders(endpoint: endpoint, method: "GET", body: Data(), token: token, appcode: appcode, hmac: hmac, headers: headers)
+                let ok = try await StreamingCall.webSocket(endpoint: endpoint, messages: messages, headers: extra, timeout: timeout,
+                                                           printer: ASEResponsePrinter(outputDirectory: outputDir))
+                if !ok { throw ExitCode(1) }
+                return
+            }
             if dryRun {
                 print(String(decoding: body, as: UTF8.self))
                 return
             }
             let extra = try Self.requestHeaders(endpoint: endpoint, body: body, token: token, appcode: appcode, hmac: hmac, headers: headers)
+            if sse {
+                let ok = try await StreamingCall.serverSentEvents(endpoint: endpoint, body: body, headers: extra, timeout: timeout,
+                                                                  printer: ASEResponsePrinter(outputDirectory: outputDir))
+                if !ok { throw ExitCode(1) }
+                return
+            }
             let (status, responseBody) = try await Self.post(endpoint, body: body, headers: extra, timeout: timeout)
             if raw {
                 print(String(decoding: responseBody, as: UTF8.self))
@@ -108,7 +141,8 @@ struct CallCommand: AsyncParsableCommand {
 
     /// The headers of `--token`, `--appcode`, `--hmac` and `--header`, in that order.
     static func requestHeaders(
-        endpoint: String, body: Data, token: String?, appcode: String?, hmac: String?, headers: [String], date: Date = Date()
+        endpoint: String, method: String = "POST", body: Data, token: String?, appcode: String?, hmac: String?, headers: [String],
+        date: Date = Date()
     ) throws -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
         let authorizing = [token != nil, hmac != nil, headers.contains { $0.lowercased().hasPrefix("authorization:") }]
@@ -123,7 +157,7 @@ struct CallCommand: AsyncParsableCommand {
             }
             // As sent on the wire (percent-encoded): the gateway signs the path it received.
             let path = URLComponents(string: endpoint)?.percentEncodedPath ?? "/"
-            result += HMACRequestSigner.headers(method: "POST", path: path, body: body, apiKey: String(hmac[..<colon]),
+            result += HMACRequestSigner.headers(method: method, path: path, body: body, apiKey: String(hmac[..<colon]),
                                                 secret: String(hmac[hmac.index(after: colon)...]), date: date)
         }
         for header in headers {

@@ -1,10 +1,10 @@
 """A streaming AIGES wrapper that returns results from wrapperRead (synchronous mode):
-every written text chunk comes back upper-cased; the END frame ends the session."""
+every written text chunk comes back upper-cased; the END (or a ONCE) frame ends the session."""
 import threading
 
 from aiges.dto import DataListCls, Response, ResponseData, SessionCreateResponse
 from aiges.sdk import StringBodyField, WrapperBase
-from aiges.types import DataContinue, DataEnd, DataText
+from aiges.types import DataContinue, DataEnd, DataOnce, DataText
 from athena_wrapper import request_headers
 
 
@@ -51,7 +51,7 @@ class Wrapper(WrapperBase):
             if node.data == b"boom":
                 raise ValueError("cannot write boom")
             s["pending"].append(s["prefix"] + node.data.decode().upper())
-            if node.status == DataEnd:
+            if node.status in (DataEnd, DataOnce):  # a once frame is first and last at once
                 s["ended"] = True
         return 0
 
