@@ -18,10 +18,14 @@ struct BatchCommand: AsyncParsableCommand {
         With --engine HOST:PORT the inputs go to a gRPC engine that is already running (a container, a
         port-forward) instead of workers started here; DIR is then optional, and without it --service
         and --field say what the engine serves.
+        --shard I/N runs only the inputs at positions I, I+N, I+2N… of the list, so the N pods of a
+        Kubernetes indexed Job (I = $JOB_COMPLETION_INDEX) split one batch; the task id is then I unless
+        --task is given, so the shards' manifests do not overwrite each other in a shared OUT.
         Exit status: 0 when every input succeeded, 1 when some failed (the manifest says which), 2 on bad input.
         Examples:
           athena batch examples/digits --input examples/digits/testdata --output /tmp/digits-out
           athena batch --engine 127.0.0.1:50051 --service digits --field image --input in/ --output out/
+          athena batch app --input /data/in --output /data/out --shard "$JOB_COMPLETION_INDEX/4"
         """
     )
 
@@ -43,8 +47,16 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "The payload item each input file becomes (default: the application's only payload item).")
     var field: String?
 
-    @Option(help: "The task id in the output names (infer-result-TASK.manifest).")
-    var task: String = "0"
+    /// Optional so that `--shard` can tell "not given" from an explicit `--task 0`: see ``taskID``.
+    @Option(help: "The task id in the output names (infer-result-TASK.manifest; default: 0, or I with --shard I/N).")
+    var task: String?
+
+    /// Taken unconditionally so that `--shard -1/2` reaches ``BatchShard`` and its message instead of
+    /// being read as an unknown flag.
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Run only shard I of N: the inputs at positions I, I+N, I+2N… (for an indexed Job).",
+                               valueName: "I/N"))
+    var shard: String?
 
     @OptionGroup var workerOptions: WorkerOptions
 
@@ -61,14 +73,20 @@ struct BatchCommand: AsyncParsableCommand {
         }
         if let engine, HostPort(parsing: engine) == nil { throw ValidationError("--engine: expected HOST:PORT, got '\(engine)'") }
         if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
-        guard !task.isEmpty, task.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+        if let task, task.isEmpty || !task.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
             throw ValidationError("--task: letters, digits, - and _ only")
         }
     }
 
     func run() async throws {
         try await CLIError.reporting {
-            let inputs = try BatchInputs.list(input)
+            // Parsed here rather than in validate() so a bad value exits 2 like the other input errors.
+            let shard = try shard.map(BatchShard.init(parsing:))
+            let listed = try BatchInputs.list(input)
+            let inputs = shard?.select(listed) ?? listed
+            if let shard {
+                printLine("athena: shard \(shard): \(inputs.count) of \(listed.count) input\(listed.count == 1 ? "" : "s")")
+            }
             var app = "", python = ""
             var description = AppDescription(service: service ?? "", version: "v1", kind: "engine", schema: nil, raw: .null)
             if let dir {
@@ -79,7 +97,7 @@ struct BatchCommand: AsyncParsableCommand {
             }
             let field = try self.field ?? Self.defaultField(description.schema)
             let output = URL(fileURLWithPath: self.output).standardizedFileURL.path
-            let (workers, task, timeout) = (workerOptions.workers, self.task, self.timeout)
+            let (workers, task, timeout) = (workerOptions.workers, Self.taskID(task, shard: shard), self.timeout)
             let concurrency = self.concurrency ?? 2 * (engine == nil ? workers : 1)
             var server = LocalServer(
                 app: app, python: python, description: description, workers: workers,
@@ -100,6 +118,12 @@ struct BatchCommand: AsyncParsableCommand {
             }
             try await server.run()
         }
+    }
+
+    /// The task id in the output names: an explicit `--task`, else the shard's index, so the N pods
+    /// of an indexed Job writing to one shared folder each get their own `infer-result-I.manifest`.
+    static func taskID(_ task: String?, shard: BatchShard?) -> String {
+        task ?? shard.map { String($0.index) } ?? "0"
     }
 
     /// The payload item an input file goes into: the application's only one.

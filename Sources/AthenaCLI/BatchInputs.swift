@@ -13,6 +13,8 @@ struct BatchInput: Sendable, Hashable {
 enum BatchInputs {
     /// The inputs at `path`: a folder's regular files (hidden ones skipped) in name order, or a
     /// manifest's lines in file order. Relative manifest sources are relative to the manifest's folder.
+    /// The order must not depend on the file system (directory listings come in no set order):
+    /// `--shard` relies on every pod of a Job listing the same inputs at the same positions.
     static func list(_ path: String) throws -> [BatchInput] {
         let fm = FileManager.default
         var isFolder: ObjCBool = false

@@ -73,6 +73,47 @@ struct BatchEndToEndTests {
         #expect(garbled.status == 2 && garbled.stderr.contains("line 1 is not a JSON object with a \"source\" string"), "\(garbled.stderr)")
     }
 
+    @Test("--shard I/N: two runs into one folder, as two pods of an indexed Job, each input in exactly one manifest")
+    func shards() async throws {
+        let input = try TestPaths.temporaryDirectory("athena-batch-shard-in")
+        let output = try TestPaths.temporaryDirectory("athena-batch-shard-out")
+        let images = Array(try DigitsTestData.images().prefix(3))
+        for (path, _) in images {
+            try FileManager.default.copyItem(atPath: path, toPath: input.appendingPathComponent((path as NSString).lastPathComponent).path)
+        }
+        func shard(_ value: String) async throws -> CLI.Result {
+            try await CLI.run(["batch", "examples/digits", "--input", input.path, "--output", output.path, "--workers", "1", "--shard", value])
+        }
+        // At the same time, as the pods of a Job would; the third has no input (more shards than inputs).
+        async let first = shard("0/2")
+        async let second = shard("1/2")
+        async let idle = CLI.run(["batch", "examples/digits", "--input", input.path, "--output", output.path, "--workers", "1",
+                                  "--shard", "3/4", "--task", "idle"])
+        let results = try await [first, second, idle]
+        for result in results { #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)") }
+        #expect(results[0].stdout.contains("athena: shard 0/2: 2 of 3 inputs"), "\(results[0].stdout)")
+        #expect(results[1].stdout.contains("athena: shard 1/2: 1 of 3 inputs"), "\(results[1].stdout)")
+
+        var seen: [String] = []
+        for task in ["0", "1"] {
+            let lines = try Self.manifest(output.appendingPathComponent("infer-result-\(task).manifest").path)
+            for (source, line) in lines {
+                #expect(line["result"] == "SUCCESSFUL", "\(line)")
+                #expect(line["inference-loc"]?.hasPrefix(output.appendingPathComponent("infer-result-\(task)/").path) == true, "\(line)")
+                seen.append(source)
+            }
+        }
+        let sources = images.map { input.appendingPathComponent(($0.path as NSString).lastPathComponent).path }
+        #expect(seen.sorted() == sources.sorted(), "every input exactly once over the two shards")
+        let empty = try String(contentsOfFile: output.appendingPathComponent("infer-result-idle.manifest").path, encoding: .utf8)
+        #expect(empty.isEmpty, "an --task given explicitly names the outputs; a shard with no input writes an empty manifest")
+
+        let bad = try await CLI.run(["batch", "examples/digits", "--input", input.path, "--output", output.path, "--shard", "2/2"])
+        #expect(bad.status == 2 && bad.stderr.contains("--shard 2/2: I must be between 0 and 1"), "\(bad.stderr)")
+        let garbled = try await CLI.run(["batch", "examples/digits", "--input", input.path, "--output", output.path, "--shard", "x"])
+        #expect(garbled.status == 2 && garbled.stderr.contains("--shard: expected I/N"), "\(garbled.stderr)")
+    }
+
     @Test("--engine: the inputs go to an engine already running (here the worker of an athena serve), no Python started")
     func runningEngine() async throws {
         let served = try await ServedApp.start(app: "examples/digits")
