@@ -23,6 +23,7 @@ public struct ChildApplier: Sendable {
         case "Service": GroupVersionResource(group: "", version: "v1", resource: "services")
         case "Deployment": GroupVersionResource(group: "apps", version: "v1", resource: "deployments")
         case "NetworkPolicy": GroupVersionResource(group: "networking.k8s.io", version: "v1", resource: "networkpolicies")
+        case "Job": JobKind.resource
         default: nil
         }
     }

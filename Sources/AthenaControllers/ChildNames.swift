@@ -49,6 +49,23 @@ public enum ChildNames {
         ]
     }
 
+    /// `app.kubernetes.io/name` of a BatchService's Job (the operator's Job informer selects on it).
+    public static let batchAppName = "athena-batchservice"
+
+    /// The Job of a BatchService: the BatchService's own name (`kubectl get job NAME`).
+    public static func batchJob(batch: String) -> String { batch }
+
+    /// Labels on a BatchService's Job and its pods.
+    public static func batchLabels(batch: String) -> [String: String] {
+        [
+            LabelKey.name: batchAppName,
+            LabelKey.instance: batch,
+            LabelKey.component: "batch",
+            LabelKey.managedBy: LabelKey.managedByValue,
+            LabelKey.partOf: LabelKey.partOfValue,
+        ]
+    }
+
     /// Selects every pod of the service (all versions).
     public static func serviceSelector(service: String) -> [String: String] {
         [LabelKey.onlineService: service, LabelKey.role: "server"]

@@ -28,6 +28,10 @@ public struct ChildFigures: Sendable, Hashable {
     public var updatedReplicas: Int?
     /// Service `spec.ports[0].nodePort`.
     public var nodePort: Int?
+    /// Job `status.active`, `status.succeeded`, `status.failed` (pods).
+    public var active: Int?
+    public var succeeded: Int?
+    public var failed: Int?
 
     public init() {}
 }
@@ -155,8 +159,25 @@ public enum NetworkPolicyKind: ChildKind {
     public static let kind = "NetworkPolicy"
 }
 
+/// `batch/v1` Jobs: one indexed Job per BatchService.
+public enum JobKind: ChildKind {
+    public static let resource = GroupVersionResource(group: "batch", version: "v1", resource: "jobs")
+    public static let kind = "Job"
+
+    public static func figures(of object: JSONValue) -> ChildFigures {
+        var figures = ChildFigures()
+        let status = object["status"]
+        figures.active = status?["active"]?.intValue
+        figures.succeeded = status?["succeeded"]?.intValue
+        figures.failed = status?["failed"]?.intValue
+        return figures
+    }
+}
+
 /// A cached Deployment.
 public typealias DeploymentObject = ChildObject<DeploymentKind>
+/// A cached batch Job.
+public typealias JobObject = ChildObject<JobKind>
 /// A cached core Service.
 public typealias ServiceObject = ChildObject<ServiceKind>
 /// A cached ConfigMap.

@@ -35,6 +35,8 @@ struct Owner {
     var name: String
     var namespace: String?
     var uid: String?
+    /// The owner's kind (`OnlineService`, `BatchService`).
+    var kind: String = OnlineService.kind
 
     init(_ service: OnlineService) {
         name = service.metadata.name ?? ""
@@ -42,12 +44,19 @@ struct Owner {
         uid = service.metadata.uid
     }
 
+    init(_ batch: BatchService) {
+        name = batch.metadata.name ?? ""
+        namespace = batch.metadata.namespace
+        uid = batch.metadata.uid
+        kind = BatchService.kind
+    }
+
     /// `metadata` of a child: name, namespace, labels, controller owner reference.
     func metadata(name childName: String, labels: [String: String], annotations: [String: String]? = nil) -> JSONValue {
         var reference: JSONValue?
         if let uid {
             reference = [
-                "apiVersion": .string(ServingAPI.apiVersion), "kind": .string(OnlineService.kind),
+                "apiVersion": .string(ServingAPI.apiVersion), "kind": .string(kind),
                 "name": .string(name), "uid": .string(uid), "controller": true, "blockOwnerDeletion": true,
             ]
         }

@@ -9,6 +9,8 @@ import KubeRuntime
 public struct OperatorCaches: Sendable {
     /// The label selector of every child informer.
     public static let childSelector = "\(LabelKey.name)=\(ChildNames.serviceAppName)"
+    /// The label selector of the batch Job informer.
+    public static let batchSelector = "\(LabelKey.name)=\(ChildNames.batchAppName)"
 
     public let applications: Informer<AIApplication>
     public let onlineServices: Informer<OnlineService>
@@ -17,6 +19,8 @@ public struct OperatorCaches: Sendable {
     public let services: Informer<ServiceObject>
     public let configMaps: Informer<ConfigMapObject>
     public let networkPolicies: Informer<NetworkPolicyObject>
+    /// The indexed Jobs of BatchServices.
+    public let jobs: Informer<JobObject>
 
     /// Creates every informer on `manager` (which starts them), watching `namespace` (nil: all).
     public init(manager: Manager, namespace: String?) {
@@ -35,11 +39,12 @@ public struct OperatorCaches: Sendable {
         networkPolicies = manager.informer(
             for: NetworkPolicyObject.self,
             configuration: configuration(NetworkPolicyObject.self, labels: Self.childSelector))
+        jobs = manager.informer(for: JobObject.self, configuration: configuration(JobObject.self, labels: Self.batchSelector))
     }
 
     /// Every informer.
     public var all: [any CacheSyncing] {
-        [applications, onlineServices, batchServices, deployments, services, configMaps, networkPolicies]
+        [applications, onlineServices, batchServices, deployments, services, configMaps, networkPolicies, jobs]
     }
 
     /// Runs every informer until cancelled: for tests that drive reconciles by hand, without a
@@ -53,6 +58,7 @@ public struct OperatorCaches: Sendable {
             group.addTask { try await services.run() }
             group.addTask { try await configMaps.run() }
             group.addTask { try await networkPolicies.run() }
+            group.addTask { try await jobs.run() }
             try await group.waitForAll()
         }
     }

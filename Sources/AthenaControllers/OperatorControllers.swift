@@ -40,7 +40,7 @@ public struct OperatorControllers: Sendable {
             configuration: .init(name: "aiapplication", workers: workers), reconciler: applicationReconciler)
         let serviceController = Controller(
             configuration: .init(name: "onlineservice", workers: workers), reconciler: serviceReconciler)
-        let batchReconciler = BatchServiceReconciler(api: manager.api, caches: caches, events: events, now: now)
+        let batchReconciler = BatchServiceReconciler(api: manager.api, caches: caches, options: options, events: events, now: now)
         let batchController = Controller(configuration: .init(name: "batchservice", workers: 1), reconciler: batchReconciler)
 
         watchPrimary(caches.applications, applicationController, writes: applicationReconciler.writes)
@@ -55,6 +55,7 @@ public struct OperatorControllers: Sendable {
                 .filter { $0.spec.versions.contains { $0.application == name } }.map { ObjectKey($0) }
         }
         watchPrimary(caches.batchServices, batchController, writes: batchReconciler.statusWrites)
+        watchJobs(caches.jobs, batchController)
         watchApplications(caches, batchController) { namespace, name in
             caches.batchServices.store.list(namespace: namespace).filter { $0.spec.application == name }.map { ObjectKey($0) }
         }
@@ -62,7 +63,7 @@ public struct OperatorControllers: Sendable {
         manager.add(applicationController)
         manager.add(serviceController)
         manager.add(batchController)
-        logger.info("registered controllers aiapplication and onlineservice (\(workers) workers each) and batchservice (status only)",
+        logger.info("registered controllers aiapplication and onlineservice (\(workers) workers each) and batchservice",
                     metadata: ["namespace": "\(scope ?? "<all>")"])
         return OperatorControllers(
             caches: caches, events: events, applicationReconciler: applicationReconciler,
@@ -92,6 +93,16 @@ public struct OperatorControllers: Sendable {
             if case .updated(let old, _) = event, let key = ownerKey(old.metadata) { owners.insert(key) }
             if echo, owners.count == 1 { return }
             for key in owners { controller.enqueue(key) }
+        }
+    }
+
+    /// A BatchService is reconciled again when its Job changes (progress, completion, deletion).
+    static func watchJobs(_ informer: Informer<JobObject>, _ controller: Controller) {
+        controller.watch(informer) { _ in [] }
+        informer.addHandler { event in
+            if let key = OwnerMapping.controllerOwnerKey(of: event.object.metadata, ownerKind: BatchService.kind, ownerGroup: ServingAPI.group) {
+                controller.enqueue(key)
+            }
         }
     }
 

@@ -39,6 +39,17 @@ struct VersionPlan {
         replicas = service.spec.stopped == true ? 0 : (version.replicas ?? OnlineServiceSpec.defaultReplicas)
     }
 
+    /// The engine of a BatchService: planned as one replica of a version would be, the batch's
+    /// `resources` and `env` in the version's place, so the Job's engine container is the
+    /// Deployment's (image, model volume, probes, GPUs).
+    init(batch: BatchService, applications: [AIApplication], options: BuildOptions) throws(BuildError) {
+        let version = ServiceVersion(application: batch.spec.application, replicas: 1, resources: batch.spec.resources, env: batch.spec.env)
+        var service = OnlineService(name: batch.metadata.name ?? "", namespace: batch.metadata.namespace,
+                                    spec: OnlineServiceSpec(versions: [version]))
+        service.metadata.uid = batch.metadata.uid
+        try self.init(service: service, version: version, applications: applications, options: options)
+    }
+
     /// Application resources overridden field by field by the version's.
     var resources: ResourceSpec {
         var merged = spec.resources ?? ResourceSpec()

@@ -5,13 +5,23 @@ import KubeRuntime
 import KubeTesting
 import Testing
 
-/// The BatchService status while no batch Job is run: valid or not, application usable or not, and
-/// that nothing runs it here.
-@Suite("BatchService status against the in-memory API server")
+/// BatchServices run as indexed Jobs: the Job built from the application, the status following
+/// the Job, and the cases where no Job can run (invalid spec, application missing or unusable).
+@Suite("BatchService Job and status against the in-memory API server")
 struct BatchServiceReconcilerTests {
-    static func batch(_ name: String = "digits-batch", application: String = "digits-v1", input: String = "pvc://data/images") -> BatchService {
-        BatchService(name: name, namespace: "default", spec: BatchServiceSpec(
-            application: application, input: BatchInput(path: input), output: BatchOutput(path: "pvc://data/results")))
+    static func batch(_ name: String = "digits-batch", application: String = "digits-v1", input: String = "pvc://data/images",
+                      parallelism: Int? = nil) -> BatchService {
+        var batch = BatchService(name: name, namespace: "default", spec: BatchServiceSpec(
+            application: application, input: BatchInput(path: input), output: BatchOutput(path: "pvc://results/digits"),
+            parallelism: parallelism))
+        batch.metadata.uid = "uid-batch-\(name)"
+        return batch
+    }
+
+    /// The digits application with a ModelArts API whose `image` field takes a file.
+    static func application(_ name: String = "digits-v1") -> AIApplication {
+        Fixtures.application(name, apis: [ModelAPI(url: "/", method: "POST", request: ModelAPIMessage(
+            contentType: "multipart/form-data", data: ["type": "object", "properties": ["image": ["type": "file"]]]))])
     }
 
     func reconcile(_ h: OperatorHarness, _ name: String = "digits-batch") async throws -> BatchServiceStatus? {
@@ -21,23 +31,47 @@ struct BatchServiceReconcilerTests {
             .map { try $0.decode(as: BatchService.self) }?.status
     }
 
-    @Test("application missing → Pending/ApplicationNotFound; created → Pending/NotImplemented naming athena batch; unchanged → no write")
-    func pendingUntilTheApplicationExists() async throws {
+    static let jobs = GroupVersionResource(group: "batch", version: "v1", resource: "jobs")
+
+    @Test("application missing → Pending/ApplicationNotFound; then an indexed Job: engine as native sidecar, driver with its shard, PVCs; unchanged → no write")
+    func jobOnceTheApplicationExists() async throws {
         try await OperatorHarness.with { h in
-            try h.create(Self.batch())
+            try h.create(Self.batch(parallelism: 3))
             let missing = try #require(try await reconcile(h))
             #expect(missing.phase == .pending)
             #expect(missing.conditions?[type: ConditionType.ready]?.reason == ConditionReason.applicationNotFound)
             #expect(missing.conditions?[type: ConditionType.ready]?.message
                     == "spec.application: AIApplication \"digits-v1\" not found in namespace default")
+            #expect(h.server.get(Self.jobs, namespace: "default", name: "digits-batch") == nil)
 
-            try h.create(Fixtures.application("digits-v1"))
-            let known = try #require(try await reconcile(h))
-            #expect(known.phase == .pending)
-            let ready = try #require(known.conditions?[type: ConditionType.ready])
-            #expect(ready.status == "False" && ready.reason == ConditionReason.notImplemented)
-            #expect(ready.message.contains("athena batch"), "\(ready.message)")
-            #expect(known.observedGeneration == 1)
+            try h.create(Self.application())
+            let created = try #require(try await reconcile(h))
+            #expect(created.phase == .pending)
+            #expect(created.jobName == "digits-batch")
+            #expect(created.conditions?[type: ConditionType.ready]?.reason == ConditionReason.jobCreated)
+            #expect(h.events(about: "digits-batch").contains { $0.hasPrefix(EventReason.jobCreated) })
+
+            let job = try #require(h.server.get(Self.jobs, namespace: "default", name: "digits-batch"))
+            #expect(job[path: ["spec", "completionMode"]] == "Indexed")
+            #expect(job[path: ["spec", "completions"]] == 3 && job[path: ["spec", "parallelism"]] == 3)
+            let owner = job[path: ["metadata", "ownerReferences"]]?.arrayValue?.first
+            let stored = try #require(h.server.get(OperatorHarness.batchServices, namespace: "default", name: "digits-batch"))
+            #expect(owner?["kind"] == "BatchService" && owner?["uid"] == stored[path: ["metadata", "uid"]] && owner?["controller"] == true)
+            #expect(job[path: ["metadata", "labels", "app.kubernetes.io/name"]] == "athena-batchservice")
+            let pod = try #require(job[path: ["spec", "template", "spec"]])
+            #expect(pod["restartPolicy"] == "Never")
+            let engine = try #require(pod["initContainers"]?.arrayValue?.first { $0["name"] == "engine" })
+            #expect(engine["restartPolicy"] == "Always", "the engine is a native sidecar")
+            #expect(engine["image"] == "registry.example/digits:1")
+            let driver = try #require(pod["containers"]?.arrayValue?.first)
+            let args = driver["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(args == ["batch", "--engine", "127.0.0.1:50051", "--service", "digits-v1", "--field", "image",
+                             "--input", "/mnt/athena/input/images", "--output", "/mnt/athena/output/digits",
+                             "--shard", "$(JOB_COMPLETION_INDEX)/3"], "\(args)")
+            #expect(driver["command"]?.arrayValue?.first == "athena")
+            let volumes = pod["volumes"]?.arrayValue ?? []
+            #expect(volumes.contains { $0["persistentVolumeClaim"]?["claimName"] == "data" && $0["persistentVolumeClaim"]?["readOnly"] == true })
+            #expect(volumes.contains { $0["persistentVolumeClaim"]?["claimName"] == "results" && $0["persistentVolumeClaim"]?["readOnly"] == false })
 
             h.server.requestLog.reset()
             _ = try await reconcile(h)
@@ -45,10 +79,63 @@ struct BatchServiceReconcilerTests {
         }
     }
 
+    @Test("the Job completes → Completed/JobSucceeded with an Event; a Job past its deadline → Failed/DeadlineExceeded with a Warning")
+    func statusFollowsTheJob() async throws {
+        try await OperatorHarness.with(simulateWorkloads: true) { h in
+            try h.create(Self.application())
+            try h.create(Self.batch())
+            _ = try await reconcile(h)
+            var status: BatchServiceStatus?
+            for _ in 0..<100 {
+                status = try await reconcile(h)
+                if status?.phase == .completed { break }
+                try await Task.sleep(for: .milliseconds(30))
+            }
+            #expect(status?.phase == .completed)
+            #expect(status?.conditions?[type: ConditionType.ready]?.reason == ConditionReason.jobSucceeded)
+            #expect(status?.conditions?[type: ConditionType.complete]?.status == "True")
+            #expect(status?.completionTime != nil)
+            #expect(h.events(about: "digits-batch").contains { $0.hasPrefix(EventReason.jobSucceeded) })
+        }
+        try await OperatorHarness.with { h in
+            try h.create(Self.application())
+            try h.create(Self.batch("late"))
+            _ = try await reconcile(h, "late")
+            var job = try #require(h.server.get(Self.jobs, namespace: "default", name: "late"))
+            job["status"] = ["failed": 1, "conditions": [[
+                "type": "Failed", "status": "True", "reason": "DeadlineExceeded", "message": "Job was active longer than specified deadline",
+            ]]]
+            _ = try h.server.updateStatus(job)
+            let failed = try #require(try await reconcile(h, "late"))
+            #expect(failed.phase == .failed)
+            #expect(failed.conditions?[type: ConditionType.ready]?.reason == ConditionReason.deadlineExceeded)
+            #expect(failed.conditions?[type: ConditionType.failed]?.status == "True")
+            _ = try await reconcile(h, "late")
+            #expect(h.events(about: "late").filter { $0.hasPrefix(EventReason.jobFailed) }.count == 1)
+        }
+    }
+
+    @Test("an application without a file field, or CSV inputs → Pending and no Job")
+    func nothingToRun() async throws {
+        try await OperatorHarness.with { h in
+            try h.create(Fixtures.application("digits-v1"))
+            try h.create(Self.batch())
+            let noField = try #require(try await reconcile(h))
+            #expect(noField.conditions?[type: ConditionType.ready]?.reason == ConditionReason.applicationNotDeployable)
+            #expect(noField.conditions?[type: ConditionType.ready]?.message.contains("type file") == true)
+            try h.create(Self.application("other"))
+            try h.create(Self.batch("table", application: "other", input: "pvc://data/list.csv"))
+            let csv = try #require(try await reconcile(h, "table"))
+            #expect(csv.conditions?[type: ConditionType.ready]?.reason == ConditionReason.notImplemented)
+            #expect(h.server.get(Self.jobs, namespace: "default", name: "digits-batch") == nil)
+            #expect(h.server.get(Self.jobs, namespace: "default", name: "table") == nil)
+        }
+    }
+
     @Test("invalid spec → Failed/InvalidSpec with the field error and one Warning Event")
     func invalidSpec() async throws {
         try await OperatorHarness.with { h in
-            try h.create(Fixtures.application("digits-v1"))
+            try h.create(Self.application())
             try h.create(Self.batch(input: "pvc://data/list.csv"))
             var bad = try #require(try h.server.get(OperatorHarness.batchServices, namespace: "default", name: "digits-batch")
                 .map { try $0.decode(as: BatchService.self) })

@@ -84,11 +84,11 @@ final class OperatorHarness: Sendable {
 
     private func cachesMatchServer() -> Bool {
         let caches = operators.caches
-        func versions(_ list: [JSONValue], childrenOnly: Bool = false) -> [String: String] {
+        func versions(_ list: [JSONValue], childrenOnly: Bool = false, appName: String = ChildNames.serviceAppName) -> [String: String] {
             var result: [String: String] = [:]
             for object in list {
                 let meta = object["metadata"]
-                if childrenOnly, meta?["labels"]?[LabelKey.name]?.stringValue != ChildNames.serviceAppName { continue }
+                if childrenOnly, meta?["labels"]?[LabelKey.name]?.stringValue != appName { continue }
                 let key = "\(meta?["namespace"]?.stringValue ?? "")/\(meta?["name"]?.stringValue ?? "")"
                 result[key] = meta?["resourceVersion"]?.stringValue ?? ""
             }
@@ -109,6 +109,7 @@ final class OperatorHarness: Sendable {
             && versions(server.list(ServiceKind.resource), childrenOnly: true) == cached(caches.services.store)
             && versions(server.list(ConfigMapKind.resource), childrenOnly: true) == cached(caches.configMaps.store)
             && versions(server.list(NetworkPolicyKind.resource), childrenOnly: true) == cached(caches.networkPolicies.store)
+            && versions(server.list(JobKind.resource), childrenOnly: true, appName: ChildNames.batchAppName) == cached(caches.jobs.store)
     }
 
     // MARK: - Driving reconciles

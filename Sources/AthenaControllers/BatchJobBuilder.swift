@@ -1,0 +1,114 @@
+import AthenaAPI
+
+/// Builds the indexed Job of a BatchService. Each of its `parallelism` pods runs the
+/// application's engine as a native sidecar (an init container that keeps running, Kubernetes
+/// ≥ 1.29, so the Job completes when the driver does) and the driver, `athena batch --engine`
+/// from the gateway image, which feeds its shard of the inputs (`--shard INDEX/N`) to the engine
+/// and writes `<input>_result.txt` per input and `infer-result-INDEX.manifest`.
+enum BatchJobBuilder {
+    /// Where `pvc://` inputs and outputs are mounted in the driver.
+    static let inputMount = "/mnt/athena/input"
+    static let outputMount = "/mnt/athena/output"
+    /// Pod failures tolerated per index before the Job fails.
+    static let backoffLimitPerIndex = 2
+
+    static func build(_ batch: BatchService, applications: [AIApplication], options: BuildOptions) throws(BuildError) -> JSONValue {
+        let plan = try VersionPlan(batch: batch, applications: applications, options: options)
+        let name = batch.metadata.name ?? ""
+        let labels = ChildNames.batchLabels(batch: name)
+        let shards = max(1, batch.spec.parallelism ?? 1)
+
+        var volumes: [JSONValue] = [["name": "driver-tmp", "emptyDir": [:]]]
+        var initContainers: [JSONValue] = []
+        var engineMounts: [JSONValue] = []
+        if let model = try DeploymentBuilder.modelVolume(plan, options: options) {
+            volumes.append(model.volume)
+            engineMounts.append(model.mount)
+            if let fetcher = model.initContainer { initContainers.append(fetcher) }
+        }
+        var engine = DeploymentBuilder.engineContainer(plan, mounts: engineMounts)
+        engine["restartPolicy"] = "Always"  // a native sidecar: stopped when the driver is done
+        initContainers.append(engine)
+
+        var driverMounts: [JSONValue] = [["name": "driver-tmp", "mountPath": "/tmp"]]
+        let input = try location(batch.spec.input.path, volume: "input", mount: inputMount, readOnly: true,
+                                 volumes: &volumes, mounts: &driverMounts, field: "spec.input.path")
+        let output = try location(batch.spec.output.path, volume: "output", mount: outputMount, readOnly: false,
+                                  volumes: &volumes, mounts: &driverMounts, field: "spec.output.path")
+        guard let application = applications.first(where: { $0.metadata.name == batch.spec.application }),
+              let field = inputField(of: application)
+        else {
+            throw BuildError("AIApplication \(batch.spec.application) declares no input field for batch files "
+                + "(a property of type file in spec.apis[0].request.data)")
+        }
+        let driver = JSON.object([
+            ("name", "driver"),
+            ("image", .string(options.gatewayImage)),
+            ("imagePullPolicy", JSON.string(options.gatewayPullPolicy)),
+            ("command", ["athena"]),
+            ("args", JSON.strings([
+                "batch", "--engine", "127.0.0.1:\(plan.enginePort)", "--service", plan.applicationName, "--field", field,
+                "--input", input, "--output", output, "--shard", "$(JOB_COMPLETION_INDEX)/\(shards)",
+            ])),
+            ("env", [[
+                "name": "JOB_COMPLETION_INDEX",
+                "valueFrom": ["fieldRef": ["fieldPath": "metadata.annotations['batch.kubernetes.io/job-completion-index']"]],
+            ]]),
+            ("resources", options.gatewayResources),
+            ("volumeMounts", .array(driverMounts)),
+            ("securityContext", DeploymentBuilder.containerSecurity(readOnlyRoot: true)),
+        ])
+        let podSpec = JSON.object([
+            ("restartPolicy", "Never"),
+            ("securityContext", ["runAsNonRoot": true, "seccompProfile": ["type": "RuntimeDefault"]]),
+            ("nodeSelector", DeploymentBuilder.nodeSelector(plan)),
+            ("initContainers", .array(initContainers)),
+            ("containers", .array([driver])),
+            ("volumes", .array(volumes)),
+        ])
+        return [
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": Owner(batch).metadata(name: ChildNames.batchJob(batch: name), labels: labels),
+            "spec": JSON.object([
+                ("completionMode", "Indexed"),
+                ("completions", .number(Double(shards))),
+                ("parallelism", .number(Double(shards))),
+                ("backoffLimitPerIndex", .number(Double(backoffLimitPerIndex))),
+                ("activeDeadlineSeconds", JSON.int(batch.spec.timeoutSeconds)),
+                ("template", ["metadata": ["labels": JSON.strings(labels)], "spec": podSpec]),
+            ]),
+        ]
+    }
+
+    /// The request field each input file becomes: the first property of type `file` of the
+    /// application's first API (ModelArts: batch inputs are files), else its only property.
+    static func inputField(of application: AIApplication) -> String? {
+        guard let properties = application.spec.apis?.first?.request?.data?["properties"]?.objectValue else { return nil }
+        let names = properties.keys.sorted()
+        return names.first { properties[$0]?["type"]?.stringValue == "file" } ?? (names.count == 1 ? names[0] : nil)
+    }
+
+    /// The driver's path for `text`: a `pvc://claim/path` becomes a volume mounted at `mount`
+    /// (the path inside it appended); an absolute path is used as is.
+    private static func location(
+        _ text: String, volume: String, mount: String, readOnly: Bool, volumes: inout [JSONValue], mounts: inout [JSONValue], field: String
+    ) throws(BuildError) -> String {
+        let location: StoragePath.Location
+        do {
+            location = try StoragePath.parse(text, allowHTTP: false)
+        } catch {
+            throw BuildError("\(field): \(error.message)")
+        }
+        switch location {
+        case .pvc(let claim, let path):
+            volumes.append(["name": .string(volume), "persistentVolumeClaim": ["claimName": .string(claim), "readOnly": .bool(readOnly)]])
+            mounts.append(["name": .string(volume), "mountPath": .string(mount), "readOnly": .bool(readOnly)])
+            return mount + path
+        case .local(let path):
+            return path
+        case .http:
+            throw BuildError("\(field): \(text) is not a pod path")
+        }
+    }
+}
