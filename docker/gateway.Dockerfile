@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The athena-gateway image: the sidecar the operator puts next to every inference engine.
+# The athena-gateway image: the sidecar the operator puts next to every inference engine, and the
+# driver of BatchService Jobs (`athena batch --engine …`, so the image carries `athena` too).
 #   docker build -f docker/gateway.Dockerfile -t athena-serving/athena-gateway:0.1.0 .
 # Two stages: the Swift toolchain stays in the builder; the runtime holds only the binary,
 # libcurl (Foundation's networking links it) and CA certificates.
@@ -21,7 +22,9 @@ COPY Tests ./Tests
 # of it in the same step. --static-swift-stdlib: the runtime needs no Swift runtime libraries.
 RUN --mount=type=cache,target=/src/.build \
     swift build -c release --product athena-gateway --static-swift-stdlib \
- && install -D -m 0755 "$(swift build -c release --show-bin-path)/athena-gateway" /out/athena-gateway
+ && swift build -c release --product athena --static-swift-stdlib \
+ && install -D -m 0755 "$(swift build -c release --show-bin-path)/athena-gateway" /out/athena-gateway \
+ && install -D -m 0755 "$(swift build -c release --show-bin-path)/athena" /out/athena
 
 # MARK: - Runtime
 FROM ${RUNTIME_IMAGE}
@@ -33,8 +36,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 65532 athena \
  && useradd --system --uid 65532 --gid 65532 --no-create-home --shell /usr/sbin/nologin athena
-COPY --from=build /out/athena-gateway /usr/local/bin/athena-gateway
-RUN ! ldd /usr/local/bin/athena-gateway | grep -q "not found"
+COPY --from=build /out/athena-gateway /out/athena /usr/local/bin/
+RUN ! ldd /usr/local/bin/athena-gateway /usr/local/bin/athena | grep -q "not found"
 # The operator runs this container with a read-only root filesystem; nothing here needs to write.
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/athena-gateway"]
