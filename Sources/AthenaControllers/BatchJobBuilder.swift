@@ -60,7 +60,8 @@ enum BatchJobBuilder {
         ])
         let podSpec = JSON.object([
             ("restartPolicy", "Never"),
-            ("securityContext", ["runAsNonRoot": true, "seccompProfile": ["type": "RuntimeDefault"]]),
+            // fsGroup: the driver (the gateway image's user 65532) writes results to the output volume.
+            ("securityContext", ["runAsNonRoot": true, "fsGroup": 65532, "seccompProfile": ["type": "RuntimeDefault"]]),
             ("nodeSelector", DeploymentBuilder.nodeSelector(plan)),
             ("initContainers", .array(initContainers)),
             ("containers", .array([driver])),
