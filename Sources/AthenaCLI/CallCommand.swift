@@ -170,14 +170,20 @@ struct CallCommand: AsyncParsableCommand {
         return result
     }
 
-    /// POSTs JSON; returns the status and the whole body (bounded to 64 MiB).
-    static func post(_ url: String, body: Data, headers: [(name: String, value: String)] = [], timeout: Int) async throws -> (Int, Data) {
+    /// A JSON `POST` of `body` asking for `accept`, with `headers` added.
+    static func jsonPost(_ url: String, body: Data, accept: String, headers: [(name: String, value: String)]) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept", value: accept)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
+        return request
+    }
+
+    /// POSTs JSON; returns the status and the whole body (bounded to 64 MiB).
+    static func post(_ url: String, body: Data, headers: [(name: String, value: String)] = [], timeout: Int) async throws -> (Int, Data) {
+        let request = jsonPost(url, body: body, accept: "application/json", headers: headers)
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(max(1, timeout))))
             let buffer = try await response.body.collect(upTo: 64 << 20)

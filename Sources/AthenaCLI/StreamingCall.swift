@@ -115,12 +115,7 @@ enum StreamingCall {
     static func serverSentEvents(
         endpoint: String, body: Data, headers: [(name: String, value: String)], timeout: Int, printer: ASEResponsePrinter
     ) async throws -> Bool {
-        var request = HTTPClientRequest(url: endpoint)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "text/event-stream")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        let request = CallCommand.jsonPost(endpoint, body: body, accept: "text/event-stream", headers: headers)
         let response: HTTPClientResponse
         do {
             response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(max(1, timeout))))
