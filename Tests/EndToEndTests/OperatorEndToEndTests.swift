@@ -68,6 +68,20 @@ extension OperatorProcessSuites {
             #expect(!ours.isEmpty, "the operator should have recorded Events")
             try await ObjectValidator.validate(children + ours, in: server.directory)
 
+            // 2b. The batch samples: digits-batch runs as an indexed Job (valid Kubernetes) to Completed;
+            // iris-batch reads a CSV, which the driver does not run yet: Pending, no Job.
+            var batches = KubectlTable("")
+            try await eventually("kubectl get batchservices shows digits-batch Completed", timeout: .seconds(45),
+                                 detail: { "last table: \(batches.rows); operator log:\n\(op.logTail(15))" }) {
+                batches = KubectlTable(try await server.kubectl("get", "batchservices").stdout)
+                return batches.row(named: "digits-batch")?["PHASE"] == "Completed"
+            }
+            #expect(batches.row(named: "iris-batch")?["PHASE"] == "Pending", "\(batches.rows)")
+            let jobs = try await server.json("get", "jobs", "-l", "app.kubernetes.io/name=athena-batchservice", "-o", "json")["items"]?
+                .arrayValue ?? []
+            #expect(jobs.compactMap { $0[path: ["metadata", "name"]]?.stringValue } == ["digits-batch"])
+            try await ObjectValidator.validate(jobs, in: server.directory)
+
             // 3. Weights change → routing ConfigMap updated, Deployments untouched.
             let before = try await Self.deploymentVersions(server, service: "digits")
             let service = try await server.json("get", "onlineservice", "digits", "-o", "json")
