@@ -54,6 +54,57 @@ final class AccessLog: Sendable {
         line += " bytes_out=".utf8
         line += String(response.body.readableBytes).utf8
         line.append(10)
+        append(line)
+    }
+
+    /// What the access log says about one finished stream (WebSocket session, SSE answer).
+    struct SessionRecord {
+        var transport: String
+        var path: String
+        /// HTTP-style outcome: 200, an error's status, 499 when the client left first.
+        var status: Int
+        var code: Int
+        var sid: String
+        var service: String
+        var version: String
+        var nanoseconds: Int64
+        /// Client messages received and results sent.
+        var messagesIn: Int
+        var resultsOut: Int
+    }
+
+    /// Appends the line of one finished stream: `info session transport=websocket path=… status=…
+    /// code=… sid=… service=… version=… ms=… messages_in=… results_out=…`.
+    func record(_ session: SessionRecord) {
+        var line: [UInt8] = []
+        line.reserveCapacity(220 + session.path.utf8.count)
+        appendTimestamp(&line)
+        line += " info session transport=".utf8
+        Self.appendSafe(session.transport, to: &line)
+        line += " path=".utf8
+        Self.appendSafe(session.path, to: &line)
+        line += " status=".utf8
+        line += String(session.status).utf8
+        line += " code=".utf8
+        line += String(session.code).utf8
+        line += " sid=".utf8
+        Self.appendSafe(session.sid, to: &line)
+        line += " service=".utf8
+        Self.appendSafe(session.service, to: &line)
+        line += " version=".utf8
+        Self.appendSafe(session.version, to: &line)
+        line += " ms=".utf8
+        line += String(session.nanoseconds / 1_000_000).utf8
+        line += " messages_in=".utf8
+        line += String(session.messagesIn).utf8
+        line += " results_out=".utf8
+        line += String(session.resultsOut).utf8
+        line.append(10)
+        append(line)
+    }
+
+    /// Queues a finished line; writes the batch once it is large enough.
+    private func append(_ line: [UInt8]) {
         let full: [UInt8]? = pending.withLock { pending in
             pending += line
             guard pending.count >= Self.flushBytes else { return nil }

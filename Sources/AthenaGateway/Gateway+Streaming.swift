@@ -16,6 +16,8 @@ extension Gateway {
     /// headers for a WebSocket): service, version, the headers a routing rule adds, the hash key.
     struct StreamTarget: Sendable {
         let transport: StreamTransport
+        /// The request path (for the access log).
+        let path: String
         let sid: String
         let service: ServiceRuntime
         let version: VersionRuntime
@@ -90,7 +92,7 @@ extension Gateway {
         }
         let hashKey = service.route.loadBalancing.header.flatMap { request.headers.first(name: $0) }
         return .target(StreamTarget(
-            transport: transport, sid: sid, service: service, version: version, ruleHeaders: ruleHeaders, hashKey: hashKey,
+            transport: transport, path: request.path, sid: sid, service: service, version: version, ruleHeaders: ruleHeaders, hashKey: hashKey,
             idleTimeout: .milliseconds(Int64(service.route.limits.timeoutSeconds * 1000))))
     }
 

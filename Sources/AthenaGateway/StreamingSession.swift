@@ -37,6 +37,9 @@ final class StreamingSession: Sendable {
     private let inboxInput: AsyncStream<[EngineItem]>.Continuation
     /// When the last message came in or the last result went out (nanoseconds since `started`).
     private let lastActivity = Atomic<Int64>(0)
+    /// Client messages received and results sent (the access log's line).
+    private let messagesIn = Atomic<Int>(0)
+    private let resultsOut = Atomic<Int>(0)
 
     private struct State {
         var opened = false
@@ -79,6 +82,7 @@ final class StreamingSession: Sendable {
             case .open:
                 start(try Self.opening(body, target: target))
             case .more:
+                messagesIn.add(1, ordering: .relaxed)
                 let request = try ASECodec.decode(body, service: name, sid: target.sid, version: nil)
                 guard !request.items.isEmpty else { return }
                 let ends = GRPCEngineSession.ends(request.items)
@@ -115,6 +119,7 @@ final class StreamingSession: Sendable {
             return true
         }
         guard go else { return }
+        messagesIn.add(1, ordering: .relaxed)
         if ends { inboxInput.finish() }
         let task = Task { await self.run(request) }
         let ended = state.withLock { s in
@@ -135,7 +140,7 @@ final class StreamingSession: Sendable {
         guard ended else { return }
         inboxInput.finish()
         task?.cancel()
-        record(status: Self.clientClosed)
+        record(status: Self.clientClosed, code: 0)
     }
 
     /// The client's protocol was broken (a binary or oversized WebSocket message…): ends the
@@ -279,7 +284,7 @@ final class StreamingSession: Sendable {
     }
 
     /// Hands a result to the client unless the exchange already ended; the last one ends it.
-    private func send(_ body: ByteBuffer, last: Bool, status: Int) {
+    private func send(_ body: ByteBuffer, last: Bool, status: Int, code: Int = 0) {
         let go: Bool = state.withLock { s in
             guard !s.finished else { return false }
             if last { s.finished = true }
@@ -287,23 +292,33 @@ final class StreamingSession: Sendable {
         }
         guard go else { return }
         touch()
+        resultsOut.add(1, ordering: .relaxed)
         emit(body, last)
         if last {
             inboxInput.finish()
-            record(status: status)
+            record(status: status, code: code)
         }
     }
 
     private func fail(_ error: GatewayError) {
-        send(ASECodec.encodeError(error, sid: sid, status: EngineItem.Status.end.rawValue), last: true, status: error.status.code)
+        send(ASECodec.encodeError(error, sid: sid, status: EngineItem.Status.end.rawValue), last: true, status: error.status.code,
+             code: error.code)
         let task = state.withLock { $0.task }
         task?.cancel()
     }
 
-    private func record(status: Int) {
+    /// The session's end in the metrics and the access log (once: callers hold the `finished` flip).
+    private func record(status: Int, code: Int) {
         gateway.metrics.activeSessions.decrement()
         gateway.metrics.sessionFinished(service: target.service.name, version: target.version.name,
                                         transport: target.transport.rawValue, status: status)
+        if gateway.options.logger.logLevel <= .info {
+            gateway.accessLog.record(AccessLog.SessionRecord(
+                transport: target.transport.rawValue, path: target.path, status: status, code: code, sid: sid,
+                service: target.service.name, version: target.version.name,
+                nanoseconds: TimeAmount(ContinuousClock.now - started).nanoseconds,
+                messagesIn: messagesIn.load(ordering: .relaxed), resultsOut: resultsOut.load(ordering: .relaxed)))
+        }
     }
 }
 
