@@ -87,23 +87,19 @@ final class GRPCConnection: @unchecked Sendable {
 
     /// Sends one more framed message on `call` (`end`: and half-closes).
     func send(_ message: ByteBuffer, end: Bool, on call: GRPCSessionCall) {
-        eventLoop.execute {
-            guard case .ready(_, let handler) = self.state else { return }
-            handler.send(message, end: end, on: call)
-        }
+        eventLoop.execute { call.owner?.send(message, end: end, on: call) }
     }
 
     /// Ends `call` from the client's side (resets its stream if still open).
     func cancel(_ call: GRPCSessionCall) {
         eventLoop.execute {
-            switch self.state {
-            case .ready(_, let handler):
-                handler.cancel(call)
-            case .connecting(let unary, var sessions):
+            if let owner = call.owner {
+                owner.cancel(call)  // resets the stream on the connection that carries it
+            } else if case .connecting(let unary, var sessions) = self.state {
                 sessions.removeAll { $0 === call }
                 self.state = .connecting(unary, sessions)
                 call.finish(.failed(CancellationError()))
-            case .idle, .closed:
+            } else {
                 call.finish(.failed(CancellationError()))
             }
         }

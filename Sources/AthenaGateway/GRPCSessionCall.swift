@@ -31,6 +31,9 @@ final class GRPCSessionCall: @unchecked Sendable {
     }
 
     var streamID: HTTP2StreamID?
+    /// The connection handler that owns the stream: later messages and the cancel go through it,
+    /// even after the connection stopped taking new calls (GOAWAY) and another one replaced it.
+    weak var owner: GRPCStreamHandler?
     var responseHeadersSeen = false
     /// Response bytes not yet cut into messages (a message may span DATA frames).
     var pending: ByteBuffer?

@@ -59,8 +59,10 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
             beforeActive!.append(call)
             return
         }
-        let id = nextStreamID
-        nextStreamID = HTTP2StreamID(Int32(id) + 2)
+        guard let id = takeStreamID(context) else {
+            call.finish(.failure(EngineError(.unreachable, "the connection to the engine used up its stream ids; reconnecting")))
+            return
+        }
         call.streamID = id
         calls[id] = call
 
@@ -81,6 +83,21 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
         if sweep == nil { scheduleSweep(context) }
     }
 
+    /// The next client stream id, or nil once they are used up (2³¹ − 1 is the last, RFC 9113
+    /// §5.1.1: after ~1 billion calls on one connection). Then the connection takes no new calls
+    /// (the next one connects afresh) and closes once its calls had time to end.
+    private func takeStreamID(_ context: ChannelHandlerContext) -> HTTP2StreamID? {
+        let id = nextStreamID
+        guard Int32(id) <= Int32.max - 2 else {
+            markUnusable()
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .minutes(10)) { bound.value.close(promise: nil) }
+            return nil
+        }
+        nextStreamID = HTTP2StreamID(Int32(id) + 2)
+        return id
+    }
+
     private func requestHeaders(path: String, timeout: TimeAmount?) -> HPACKHeaders {
         var headers = HPACKHeaders()
         headers.reserveCapacity(8)
@@ -99,6 +116,8 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Opens `call`'s stream and sends its opening message (the stream stays open for more).
     /// Must run on the channel's event loop.
     func startSession(_ call: GRPCSessionCall) {
+        guard !call.isFinished else { return }  // cancelled while waiting for the connection
+        call.owner = self
         guard let context, usable else {
             call.reportOpened(.failure(EngineError(.unreachable, "connection to the engine is closing")))
             return
@@ -107,8 +126,10 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
             sessionsBeforeActive.append(call)
             return
         }
-        let id = nextStreamID
-        nextStreamID = HTTP2StreamID(Int32(id) + 2)
+        guard let id = takeStreamID(context) else {
+            call.reportOpened(.failure(EngineError(.unreachable, "the connection to the engine used up its stream ids; reconnecting")))
+            return
+        }
         call.streamID = id
         sessions[id] = call
         let headersPromise = context.eventLoop.makePromise(of: Void.self)

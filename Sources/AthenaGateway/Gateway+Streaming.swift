@@ -127,6 +127,12 @@ extension Gateway {
         } catch {
             return .error(GatewayError(.internalError, "internal error: \(error)"), sid: sid, service: name, version: version)
         }
+        // One body is the whole input: its frames must be final, or the engine would wait for more.
+        guard !opening.items.isEmpty, opening.items.allSatisfy({ $0.status == .end || $0.status == .once }) else {
+            return .error(GatewayError(.invalidRequest, "a server-sent events request carries the whole input: payload frames with "
+                                       + "status 2 or 3 (a session with status 0 and 1 frames runs over a WebSocket)"),
+                          sid: sid, service: name, version: version)
+        }
         let (chunks, input) = AsyncStream.makeStream(of: ByteBuffer.self)
         let session = StreamingSession(gateway: self, target: target) { body, last in
             input.yield(Self.serverSentEvent(body))

@@ -251,6 +251,12 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func upgrade(_ pending: Pending, context: ChannelHandlerContext) {
         let request = pending.request
         let sid = SessionID.next()
+        if closeWhenIdle {
+            // Shutting down (or the client half-closed): no new session on this connection.
+            write(.error(GatewayError(.noHealthyEndpoint, "the gateway is shutting down; connect again"), sid: sid),
+                  head: pending.head, keepAlive: false, context: context)
+            return
+        }
         let key = request.headers.first(name: "sec-websocket-key") ?? ""
         guard request.headers.first(name: "sec-websocket-version") == "13", WebSocketSessionHandler.isValidKey(key) else {
             var refused = GatewayHTTPResponse.error(
@@ -274,6 +280,11 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             upgraded = true
+            // Bytes read behind a pipelined handshake that waited its turn are frames already.
+            if let leftover = unparsed, leftover.readableBytes > 0 {
+                unparsed = nil
+                context.fireChannelRead(NIOAny(leftover))
+            }
             // Leaves once the read that brought the handshake is done (it may carry frames too).
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.eventLoop.execute { bound.value.pipeline.syncOperations.removeHandler(context: bound.value, promise: nil) }

@@ -49,6 +49,9 @@ final class StreamingSession: Sendable {
         /// `header.sid` of the results: the client's `header.sid`, else the gateway's.
         var sid = ""
         var task: Task<Void, Never>?
+        /// Watches for inactivity from the session's creation (a client that upgrades and then
+        /// says nothing is timed out too).
+        var idle: Task<Void, Never>?
     }
 
     init(gateway: Gateway, target: Gateway.StreamTarget, emit: @escaping Emit) {
@@ -58,6 +61,8 @@ final class StreamingSession: Sendable {
         (inbox, inboxInput) = AsyncStream.makeStream(of: [EngineItem].self)
         state.withLock { $0.sid = target.sid }
         gateway.metrics.activeSessions.increment()
+        let idle = Task { await self.watchIdle() }
+        state.withLock { $0.idle = idle }
     }
 
     // MARK: - From the client
@@ -132,14 +137,15 @@ final class StreamingSession: Sendable {
     /// The client went away (closed the WebSocket, dropped the SSE connection): the engine
     /// session ends (its stream is reset, the wrapper's `wrapperDestroy` runs).
     func clientGone() {
-        let (ended, task): (Bool, Task<Void, Never>?) = state.withLock { s in
-            guard !s.finished else { return (false, nil) }
+        let (ended, task, idle): (Bool, Task<Void, Never>?, Task<Void, Never>?) = state.withLock { s in
+            guard !s.finished else { return (false, nil, nil) }
             s.finished = true
-            return (true, s.task)
+            return (true, s.task, s.idle)
         }
         guard ended else { return }
         inboxInput.finish()
         task?.cancel()
+        idle?.cancel()
         record(status: Self.clientClosed, code: 0)
     }
 
@@ -175,7 +181,7 @@ final class StreamingSession: Sendable {
     /// Sends the client's frames and hands over the results until the last one, an error, the
     /// idle timeout or the client's departure.
     private func pump(_ session: any EngineSession, opening: EngineRequest) async {
-        enum Ended: Sendable { case input, results, idle }
+        enum Ended: Sendable { case input, results }
         let inbox = self.inbox
         await withTaskGroup(of: Ended.self) { group in
             group.addTask {
@@ -187,10 +193,6 @@ final class StreamingSession: Sendable {
             group.addTask {
                 await self.results(of: session, opening: opening)
                 return .results
-            }
-            group.addTask {
-                await self.watchIdle()
-                return .idle
             }
             while let ended = await group.next() {
                 if ended != .input { break }
@@ -285,12 +287,13 @@ final class StreamingSession: Sendable {
 
     /// Hands a result to the client unless the exchange already ended; the last one ends it.
     private func send(_ body: ByteBuffer, last: Bool, status: Int, code: Int = 0) {
-        let go: Bool = state.withLock { s in
-            guard !s.finished else { return false }
+        let (go, idle): (Bool, Task<Void, Never>?) = state.withLock { s in
+            guard !s.finished else { return (false, nil) }
             if last { s.finished = true }
-            return true
+            return (true, last ? s.idle : nil)
         }
         guard go else { return }
+        idle?.cancel()
         touch()
         resultsOut.add(1, ordering: .relaxed)
         emit(body, last)

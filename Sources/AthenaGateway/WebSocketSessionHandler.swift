@@ -61,6 +61,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler, @unchecked Sendable 
         try pipeline.addHandlers([
             WebSocketFrameEncoder(),
             ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: limit)),
+            WebSocketFrameValidator(),
             NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 4096, maxAccumulatedFrameSize: limit),
             WebSocketSessionHandler(gateway: gateway, target: target),
         ], position: .after(handler))
@@ -78,27 +79,51 @@ final class WebSocketSessionHandler: ChannelInboundHandler, @unchecked Sendable 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        let frame = unwrapInboundIn(data)  // checked by WebSocketFrameValidator, fragments joined
         switch frame.opcode {
         case .text, .binary:
             session?.receive(frame.unmaskedData)
         case .ping:
             guard !closeSent else { return }
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .pong:
+            break
         case .connectionClose:
             session?.clientGone()
             if closeSent {
                 context.close(promise: nil)
             } else {
-                // Echo the client's status code (RFC 6455 §5.5.1), then close.
-                var data = frame.unmaskedData
-                let code = data.readWebSocketErrorCode() ?? .normalClosure
                 closeSent = true
-                closeAfter(sendClose(code, context: context), context: context)
+                closeAfter(sendClose(Self.closeReply(to: frame.unmaskedData), context: context), context: context)
             }
         default:
-            break  // pong, or a continuation the aggregator already merged
+            // A continuation reaches here only without a message to continue (the aggregator
+            // merges the others); anything else is a reserved opcode.
+            failProtocol(context: context)
         }
+    }
+
+    /// The code answered to a client's close (RFC 6455 §5.5.1, §7.4): its own code when it is
+    /// one an endpoint may send, 1000 when it sent none, 1002 for a malformed payload or a code
+    /// that must not appear on the wire (1005, 1006, 1015, or outside the defined ranges).
+    static func closeReply(to payload: ByteBuffer) -> WebSocketErrorCode {
+        guard payload.readableBytes > 0 else { return .normalClosure }
+        guard payload.readableBytes >= 2, let raw = payload.getInteger(at: payload.readerIndex, as: UInt16.self) else {
+            return .protocolError
+        }
+        switch raw {
+        case 1000...1003, 1007...1011, 3000...4999: return WebSocketErrorCode(codeNumber: Int(raw))
+        default: return .protocolError
+        }
+    }
+
+    /// Ends the connection for a protocol violation: the session ends (the engine's with it) and
+    /// the close carries 1002.
+    private func failProtocol(context: ChannelHandlerContext) {
+        session?.clientGone()
+        guard !closeSent else { return }
+        closeSent = true
+        closeAfter(sendClose(.protocolError, context: context), context: context)
     }
 
     /// A result for the client; the last one starts the close handshake.
@@ -130,10 +155,22 @@ final class WebSocketSessionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     func channelInactive(context: ChannelHandlerContext) {
         session?.clientGone()
+        // The session's emit closure holds this handler: let go of it, or neither is ever freed.
+        session = nil
         context.fireChannelInactive()
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        session?.clientGone()
+        session = nil
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is WebSocketFrameValidator.Violation || error is NIOWebSocketFrameAggregator.Error
+            && !(error as? NIOWebSocketFrameAggregator.Error == .accumulatedFrameSizeIsTooLarge)
+        {
+            return failProtocol(context: context)
+        }
         // Frame decoding errors: oversized or malformed frames (the decoder says which).
         let refusal: GatewayError
         switch error {
@@ -166,5 +203,30 @@ final class WebSocketSessionHandler: ChannelInboundHandler, @unchecked Sendable 
             return
         }
         context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// RFC 6455 checks on each frame as it arrives, before fragments are joined (joined frames no
+/// longer carry the mask): §5.1, a server must fail the connection on an unmasked client frame;
+/// §5.2, reserved bits and opcodes are errors when no extension gives them a meaning (none is
+/// negotiated). A violation is dropped and reported as ``Violation`` down the pipeline, where
+/// ``WebSocketSessionHandler`` closes with 1002.
+final class WebSocketFrameValidator: ChannelInboundHandler, Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+
+    struct Violation: Error {}
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary, .continuation, .connectionClose, .ping, .pong:
+            guard frame.maskKey != nil, !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
+                return context.fireErrorCaught(Violation())
+            }
+            context.fireChannelRead(data)
+        default:
+            context.fireErrorCaught(Violation())
+        }
     }
 }

@@ -8,6 +8,7 @@ import HummingbirdTesting
 import KubeModel
 import NIOCore
 import NIOPosix
+import NIOWebSocket
 import Synchronization
 import Testing
 
@@ -362,6 +363,34 @@ struct StreamingTests {
         }
     }
 
+    @Test("a client that upgrades and then sends nothing is timed out too (10114)")
+    func idleBeforeTheFirstMessage() async throws {
+        try await withSessionGateway(limits: RoutingTableLimits(timeoutSeconds: 0.3)) { port, log, _ in
+            let ws = try await WebSocketClient.connect(host: "127.0.0.1", port: port, path: "/v1/private/upper")
+            let (results, close) = try await drain(ws)
+            #expect(results.map(\.code) == [10114])
+            #expect(close == 1000)
+            #expect(log.opened.load(ordering: .relaxed) == 0)
+        }
+    }
+
+    @Test("RFC 6455: a close with a code that must not be sent (1005) or a reserved opcode is answered 1002")
+    func protocolViolations() async throws {
+        try await withSessionGateway { port, _, _ in
+            let ws = try await WebSocketClient.connect(host: "127.0.0.1", port: port, path: "/v1/private/upper")
+            try await ws.close(code: 1005)
+            #expect(try await ws.receive() == .close(code: 1002, reason: ""))
+
+            let reserved = try await WebSocketClient.connect(host: "127.0.0.1", port: port, path: "/v1/private/upper")
+            try await reserved.send(opcode: try #require(WebSocketOpcode(encodedWebSocketOpcode: 3)), data: [])
+            #expect(try await reserved.receive() == .close(code: 1002, reason: ""))
+
+            let fine = try await WebSocketClient.connect(host: "127.0.0.1", port: port, path: "/v1/private/upper")
+            try await fine.close(code: 4001)
+            #expect(try await fine.receive() == .close(code: 4001, reason: ""))
+        }
+    }
+
     @Test("a WebSocket message over limits.maxBodyBytes ends the session with 10413")
     func oversizeMessage() async throws {
         try await withSessionGateway(limits: RoutingTableLimits(maxBodyBytes: 2048)) { port, log, _ in
@@ -429,6 +458,14 @@ struct StreamingTests {
                 $0.hasSuffix("\r\n0\r\n\r\n")
             }
             #expect(try sseResults(once) == [ASEResult(code: 0, status: 3, text: "plain")])
+
+            // One body is the whole input: a session's first frame (status 0) is refused up front.
+            let begin = aseFrame("begin", status: 0)
+            let refused = try await rawHTTP(port: port, "POST /v1/private/upper HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nContent-Length: \(begin.utf8.count)\r\n\r\n\(begin)") {
+                $0.contains("}")
+            }
+            #expect(refused.hasPrefix("HTTP/1.1 400"))
+            #expect(refused.contains("10106") && refused.contains("status 2 or 3"))
         }
         let off = Self.table(endpoints: ["10.0.0.1:9000"], streaming: RoutingTableStreaming(websocket: true, sse: false))
         let gateway = try Fixtures.gateway(off, factory: FakeEngineFactory())
