@@ -12,8 +12,8 @@ enum StreamingCall {
     /// The WebSocket messages of a request: with `chunkBytes`, every payload item's data cut into
     /// pieces of that size, message `i` carrying the `i`-th piece of each item — status 0 on the
     /// first message, 1 in between, 2 on the last (AIGES audio streaming, for instance); without,
-    /// one message whose frames have status 2 (first and last at once). `parameter` and `header`
-    /// travel on the first message only.
+    /// one message of once frames (status 3: the whole input at once, which an engine without
+    /// sessions answers too). `parameter` and `header` travel on the first message only.
     static func messages(_ body: [String: Any], chunkBytes: Int?) throws -> [Data] {
         let payload = body["payload"] as? [String: Any] ?? [:]
         var pieces: [String: (field: String, chunks: [Data], item: [String: Any])] = [:]
@@ -36,7 +36,7 @@ enum StreamingCall {
         }
         var messages: [Data] = []
         for index in 0..<count {
-            let status = count == 1 ? 2 : index == 0 ? 0 : index == count - 1 ? 2 : 1
+            let status = count == 1 ? 3 : index == 0 ? 0 : index == count - 1 ? 2 : 1
             var items: [String: Any] = [:]
             for (id, piece) in pieces {
                 // An item with fewer pieces than the longest sends its last one with the last message.

@@ -49,6 +49,7 @@ enum BatchJobBuilder {
             ("args", JSON.strings([
                 "batch", "--engine", "127.0.0.1:\(plan.enginePort)", "--service", plan.applicationName, "--field", field,
                 "--input", input, "--output", output, "--shard", "$(JOB_COMPLETION_INDEX)/\(shards)",
+                "--startup-timeout", String(engineStartupSeconds(plan)),
             ])),
             ("env", [[
                 "name": "JOB_COMPLETION_INDEX",
@@ -61,7 +62,10 @@ enum BatchJobBuilder {
         let podSpec = JSON.object([
             ("restartPolicy", "Never"),
             // fsGroup: the driver (the gateway image's user 65532) writes results to the output volume.
-            ("securityContext", ["runAsNonRoot": true, "fsGroup": 65532, "seccompProfile": ["type": "RuntimeDefault"]]),
+            // OnRootMismatch: the kubelet re-owns the volume only when its root is not the group's
+            // already, instead of walking the whole claim at every pod start.
+            ("securityContext", ["runAsNonRoot": true, "fsGroup": 65532, "fsGroupChangePolicy": "OnRootMismatch",
+                                 "seccompProfile": ["type": "RuntimeDefault"]]),
             ("nodeSelector", DeploymentBuilder.nodeSelector(plan)),
             ("initContainers", .array(initContainers)),
             ("containers", .array([driver])),
@@ -80,6 +84,14 @@ enum BatchJobBuilder {
                 ("template", ["metadata": ["labels": JSON.strings(labels)], "spec": podSpec]),
             ]),
         ]
+    }
+
+    /// How long the driver waits for the engine to become healthy: what its startup probe allows
+    /// (a model may take minutes to load), at least 10 minutes.
+    static func engineStartupSeconds(_ plan: VersionPlan) -> Int {
+        guard let startup = plan.spec.health?.startup else { return 600 }
+        let period = startup.periodSeconds ?? 10, threshold = startup.failureThreshold ?? 30
+        return max(600, (startup.initialDelaySeconds ?? 0) + period * threshold + 60)
     }
 
     /// The request field each input file becomes: the first property of type `file` of the

@@ -41,7 +41,21 @@ public struct BatchServiceReconciler: Reconciler {
         }
         let namespace = key.namespace ?? "default"
         let applications = caches.applications.store.list(namespace: namespace)
-        var job = caches.jobs.store.get(ObjectKey(namespace: namespace, name: ChildNames.batchJob(batch: batch.metadata.name ?? "")))
+        let jobName = ChildNames.batchJob(batch: batch.metadata.name ?? "")
+        var job = caches.jobs.store.get(ObjectKey(namespace: namespace, name: jobName))
+        var jobGone = false
+        if job == nil, batch.status?.jobName != nil {
+            // It ran before: confirm it is gone (the cache may not have seen our create yet). A
+            // deleted Job is not made again: that would run the whole batch a second time.
+            do {
+                job = try await api.get(JobObject.self, namespace: namespace, name: jobName)
+            } catch let error as KubeError where error.isNotFound {
+                jobGone = true
+            }
+        }
+        if jobGone {
+            return try await write(batch, Self.statusAfterJobDeleted(previous: batch.status, batch: batch, now: now()))
+        }
         if job == nil, Self.precheck(batch, applications: applications) == nil {
             do {
                 let desired = try BatchJobBuilder.build(batch, applications: applications, options: options)
@@ -98,6 +112,25 @@ public struct BatchServiceReconciler: Reconciler {
                     "CSV inputs are not run by the batch driver yet: give a folder or a .manifest of {\"source\": …} lines")
         }
         return nil
+    }
+
+    /// The status once the Job that ran is gone: a finished batch keeps its status; an unfinished
+    /// one failed (its pods went with the Job).
+    static func statusAfterJobDeleted(previous: BatchServiceStatus?, batch: BatchService, now: Date) -> (BatchServiceStatus, PlannedEvent?) {
+        var status = previous ?? BatchServiceStatus()
+        if status.phase == .completed || status.phase == .failed { return (status, nil) }
+        let generation = batch.metadata.generation ?? 0
+        let message = "the Job \(status.jobName ?? "") was deleted before it finished; delete and apply the BatchService to run it again"
+        var conditions = status.conditions ?? []
+        let stamp = KubeTime.time(now)
+        for (type, value) in [(ConditionType.ready, false), (ConditionType.progressing, false), (ConditionType.complete, true), (ConditionType.failed, true)] {
+            conditions.set(Condition(type: type, status: value ? "True" : "False", reason: ConditionReason.jobFailed, message: message,
+                                     observedGeneration: generation), now: stamp)
+        }
+        status.phase = .failed
+        status.observedGeneration = generation
+        status.conditions = conditions
+        return (status, PlannedEvent(.warning, reason: EventReason.jobFailed, message: message))
     }
 
     /// The status for `batch` and the Event to record with it (a Warning when it newly became

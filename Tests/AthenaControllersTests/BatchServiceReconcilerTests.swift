@@ -67,7 +67,7 @@ struct BatchServiceReconcilerTests {
             let args = driver["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
             #expect(args == ["batch", "--engine", "127.0.0.1:50051", "--service", "digits-v1", "--field", "image",
                              "--input", "/mnt/athena/input/images", "--output", "/mnt/athena/output/digits",
-                             "--shard", "$(JOB_COMPLETION_INDEX)/3"], "\(args)")
+                             "--shard", "$(JOB_COMPLETION_INDEX)/3", "--startup-timeout", "600"], "\(args)")
             #expect(driver["command"]?.arrayValue?.first == "athena")
             let volumes = pod["volumes"]?.arrayValue ?? []
             #expect(volumes.contains { $0["persistentVolumeClaim"]?["claimName"] == "data" && $0["persistentVolumeClaim"]?["readOnly"] == true })
@@ -112,6 +112,38 @@ struct BatchServiceReconcilerTests {
             #expect(failed.conditions?[type: ConditionType.failed]?.status == "True")
             _ = try await reconcile(h, "late")
             #expect(h.events(about: "late").filter { $0.hasPrefix(EventReason.jobFailed) }.count == 1)
+        }
+    }
+
+    @Test("a Job deleted by hand is not made again: a finished batch keeps Completed, an unfinished one is Failed/JobFailed")
+    func deletedJobIsNotRerun() async throws {
+        try await OperatorHarness.with(simulateWorkloads: true) { h in
+            try h.create(Self.application())
+            try h.create(Self.batch())
+            var status: BatchServiceStatus?
+            for _ in 0..<100 {
+                status = try await reconcile(h)
+                if status?.phase == .completed { break }
+                try await Task.sleep(for: .milliseconds(30))
+            }
+            #expect(status?.phase == .completed)
+            try h.server.delete(Self.jobs, namespace: "default", name: "digits-batch")
+            let after = try #require(try await reconcile(h))
+            #expect(after.phase == .completed)
+            #expect(h.server.get(Self.jobs, namespace: "default", name: "digits-batch") == nil, "the batch must not run twice")
+        }
+        try await OperatorHarness.with { h in
+            try h.create(Self.application())
+            try h.create(Self.batch())
+            #expect(try await reconcile(h)?.phase == .pending)
+            try h.server.delete(Self.jobs, namespace: "default", name: "digits-batch")
+            let failed = try #require(try await reconcile(h))
+            #expect(failed.phase == .failed)
+            #expect(failed.conditions?[type: ConditionType.ready]?.reason == ConditionReason.jobFailed)
+            #expect(failed.conditions?[type: ConditionType.ready]?.message.contains("deleted before it finished") == true)
+            #expect(h.server.get(Self.jobs, namespace: "default", name: "digits-batch") == nil)
+            _ = try await reconcile(h)
+            #expect(h.events(about: "digits-batch").filter { $0.hasPrefix(EventReason.jobFailed) }.count == 1)
         }
     }
 
