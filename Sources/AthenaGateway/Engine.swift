@@ -53,12 +53,20 @@ public enum ImmediateOutcome: Sendable {
 
 /// A bidirectional stream of frames with an engine (ASE status 0/1/2 sessions).
 public protocol EngineSession: Sendable {
-    /// Sends frames of the next request chunk.
+    /// Sends frames of the next request chunk; returns once they are on their way (flow control:
+    /// a fast client waits here for a slow engine).
     func send(_ items: [EngineItem]) async throws
     /// Results as the engine produces them; finishes after the last (status 2) frame.
     var responses: AsyncThrowingStream<EngineResponse, any Error> { get }
+    /// The oldest response taken from `responses` was passed on to the client: the engine may
+    /// send more (flow control: a slow client slows the engine down instead of filling memory).
+    func acknowledge()
     /// Ends the session early (client went away).
     func close() async
+}
+
+extension EngineSession {
+    public func acknowledge() {}
 }
 
 /// Makes the engine for one endpoint of a version.

@@ -85,9 +85,23 @@ final class GRPCConnection: @unchecked Sendable {
         }
     }
 
-    /// Sends one more framed message on `call` (`end`: and half-closes).
-    func send(_ message: ByteBuffer, end: Bool, on call: GRPCSessionCall) {
-        eventLoop.execute { call.owner?.send(message, end: end, on: call) }
+    /// Sends one more framed message on `call` (`end`: and half-closes); completes once it is
+    /// written (the engine's flow control allowing).
+    func send(_ message: ByteBuffer, end: Bool, on call: GRPCSessionCall) async throws {
+        let written = eventLoop.makePromise(of: Void.self)
+        eventLoop.execute {
+            guard let owner = call.owner else {
+                return written.fail(EngineError(.transport, "the session with the engine is over"))
+            }
+            owner.send(message, end: end, on: call, written: written)
+        }
+        try await written.futureResult.get()
+    }
+
+    /// The consumer passed on a session message of `bytes` (flow control, see
+    /// `GRPCStreamHandler.sessionBacklog`).
+    func consumed(_ bytes: Int, on call: GRPCSessionCall) {
+        eventLoop.execute { call.owner?.consumed(call, bytes: bytes) }
     }
 
     /// Ends `call` from the client's side (resets its stream if still open).

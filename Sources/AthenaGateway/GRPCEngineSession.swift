@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// A streaming session with a gRPC engine (`athena.engine.v1.Engine/Session`), as the gateway's
 /// WebSocket and SSE front-ends use it: frames go out in the order `send` is called, results
@@ -11,16 +12,21 @@ final class GRPCEngineSession: EngineSession {
     private let call: GRPCSessionCall
     private let sid: String
     private let service: String
+    /// Wire sizes of the responses handed to `responses` and not yet acknowledged, in order.
+    private let sizes: SizeQueue
 
     /// Opens the session with `request` (its parameters, headers and first frames).
     static func open(_ request: EngineRequest, on connection: GRPCConnection) async throws -> GRPCEngineSession {
         let (responses, continuation) = AsyncThrowingStream.makeStream(of: EngineResponse.self, throwing: (any Error).self)
         let ends = Self.ends(request.items)
+        let sizes = SizeQueue()
         let call = try await connection.openSession(path: path, opening: EngineWire.framedRequest(request), openingEnds: ends) { event in
             switch event {
             case .message(let message):
                 do {
-                    continuation.yield(try EngineWire.decodeResponse(message))
+                    let response = try EngineWire.decodeResponse(message)
+                    sizes.push(message.readableBytes + 5)
+                    continuation.yield(response)
                 } catch {
                     continuation.finish(throwing: EngineError(.badResponse, "undecodable InferResponse: \(error)"))
                 }
@@ -32,12 +38,14 @@ final class GRPCEngineSession: EngineSession {
                 continuation.finish(throwing: error)
             }
         }
-        return GRPCEngineSession(responses: responses, connection: connection, call: call, sid: request.sid, service: request.service)
+        return GRPCEngineSession(responses: responses, connection: connection, call: call, sid: request.sid, service: request.service,
+                                 sizes: sizes)
     }
 
     private init(responses: AsyncThrowingStream<EngineResponse, any Error>, connection: GRPCConnection, call: GRPCSessionCall,
-                 sid: String, service: String) {
+                 sid: String, service: String, sizes: SizeQueue) {
         self.responses = responses
+        self.sizes = sizes
         self.connection = connection
         self.call = call
         self.sid = sid
@@ -48,7 +56,14 @@ final class GRPCEngineSession: EngineSession {
     /// engine then knows no more input comes).
     func send(_ items: [EngineItem]) async throws {
         let request = EngineRequest(sid: sid, service: service, items: items)
-        connection.send(EngineWire.framedRequest(request), end: Self.ends(items), on: call)
+        try await connection.send(EngineWire.framedRequest(request), end: Self.ends(items), on: call)
+    }
+
+    /// Responses delivered and not yet acknowledged (tests).
+    var unacknowledged: Int { sizes.count }
+
+    func acknowledge() {
+        if let bytes = sizes.pop() { connection.consumed(bytes, on: call) }
     }
 
     /// Whether these frames are the client's last (an end or once frame among them).
@@ -66,4 +81,16 @@ extension GRPCEngine {
         guard ContinuousClock.now < deadline else { throw EngineError(.timeout, "deadline passed before the session opened") }
         return try await GRPCEngineSession.open(request, on: sessionConnection)
     }
+}
+
+/// The wire sizes of delivered responses, first in first out (pushed on the event loop, popped by
+/// the consumer's task).
+private final class SizeQueue: Sendable {
+    private let sizes = Mutex<[Int]>([])
+
+    func push(_ size: Int) { sizes.withLock { $0.append(size) } }
+
+    func pop() -> Int? { sizes.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
+
+    var count: Int { sizes.withLock { $0.count } }
 }

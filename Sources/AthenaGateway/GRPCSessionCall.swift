@@ -39,6 +39,11 @@ final class GRPCSessionCall: @unchecked Sendable {
     var pending: ByteBuffer?
     /// Bytes received on this stream since the last stream WINDOW_UPDATE.
     var unacknowledged = 0
+    /// Flow control towards the engine (see `GRPCStreamHandler.sessionBacklog`): bytes of
+    /// complete messages handed over but not yet passed on by the consumer, and bytes received
+    /// whose WINDOW_UPDATE waits until the consumer catches up.
+    var deliveredUnconsumed = 0
+    var deferredAcknowledgement = 0
     /// The client half-closed its side (no more messages).
     var halfClosed = false
 
@@ -61,18 +66,23 @@ final class GRPCSessionCall: @unchecked Sendable {
         if case .failure(let error) = result { finish(.failed(error)) }
     }
 
-    /// Cuts the complete messages out of `bytes` (appended to what was pending) and delivers them.
-    /// Throws on a message the gateway cannot read (compressed: compression was never offered).
-    func deliver(_ bytes: inout ByteBuffer) throws {
+    /// Cuts the complete messages out of `bytes` (appended to what was pending) and delivers them;
+    /// returns their size on the wire (prefixes included). Throws on a message the gateway cannot
+    /// read (compressed: compression was never offered).
+    @discardableResult
+    func deliver(_ bytes: inout ByteBuffer) throws -> Int {
+        var delivered = 0
         if pending == nil { pending = bytes } else { pending!.writeBuffer(&bytes) }
         while var buffer = pending, buffer.readableBytes >= 5 {
             let compressed = buffer.readInteger(as: UInt8.self)!
             let length = Int(buffer.readInteger(as: UInt32.self)!)
             guard compressed == 0 else { throw EngineError(.badResponse, "compressed gRPC message (compression was not negotiated)") }
-            guard let message = buffer.readSlice(length: length) else { return }
+            guard let message = buffer.readSlice(length: length) else { return delivered }
             pending = buffer.readableBytes > 0 ? buffer : nil
+            delivered += 5 + length
             receive?(.message(message))
         }
+        return delivered
     }
 
     /// Ends the call, once: later outcomes (a reset after the trailers…) are ignored.

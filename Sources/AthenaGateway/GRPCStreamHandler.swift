@@ -149,11 +149,35 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
         context.flush()
     }
 
-    /// Sends one more framed request message on an open session (`end` half-closes after it).
-    func send(_ message: ByteBuffer, end: Bool, on call: GRPCSessionCall) {
-        guard let id = call.streamID, sessions[id] === call, !call.halfClosed, let context else { return }
+    /// Sends one more framed request message on an open session (`end` half-closes after it);
+    /// `written` completes once the frame went out — after the engine's flow-control window let it:
+    /// the sender waits for it, so a client cannot pile data up here faster than the engine reads.
+    func send(_ message: ByteBuffer, end: Bool, on call: GRPCSessionCall, written: EventLoopPromise<Void>?) {
+        guard let id = call.streamID, sessions[id] === call, !call.halfClosed, let context else {
+            written?.fail(EngineError(.transport, "the session with the engine is over"))
+            return
+        }
         call.halfClosed = end
-        context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(message), endStream: end)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(message), endStream: end)))),
+                              promise: written)
+    }
+
+    /// Bytes of delivered session messages the consumer may hold before the engine is slowed
+    /// down: past it, the stream's WINDOW_UPDATEs wait until the consumer passes messages on
+    /// (``consumed(_:bytes:)``), so an engine cannot pile results up here faster than the client
+    /// reads them. Bytes of a message still arriving are always acknowledged (no deadlock on a
+    /// message larger than the window).
+    static let sessionBacklog = 4 << 20
+
+    /// The consumer passed on a message of `bytes` (wire size): acknowledges what was held back.
+    func consumed(_ call: GRPCSessionCall, bytes: Int) {
+        call.deliveredUnconsumed = max(0, call.deliveredUnconsumed - bytes)
+        guard call.deferredAcknowledgement > 0, call.deliveredUnconsumed <= Self.sessionBacklog,
+              let id = call.streamID, sessions[id] === call, let context else { return }
+        let increment = call.deferredAcknowledgement + call.unacknowledged
+        call.deferredAcknowledgement = 0
+        call.unacknowledged = 0
+        context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment))), promise: nil)
     }
 
     /// Ends a session from the client's side: resets its stream if it is still open.
@@ -385,11 +409,15 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     private func receiveData(_ bytes: inout ByteBuffer, length: Int, endStream: Bool, session: GRPCSessionCall, context: ChannelHandlerContext) {
         guard let id = session.streamID else { return }
         do {
-            try session.deliver(&bytes)
+            session.deliveredUnconsumed += try session.deliver(&bytes)
         } catch {
             sessions[id] = nil
             context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil)
             session.finish(.failed(error))
+            return
+        }
+        if session.deliveredUnconsumed > Self.sessionBacklog {
+            session.deferredAcknowledgement += length  // the consumer is behind: let the window close
             return
         }
         session.unacknowledged += length

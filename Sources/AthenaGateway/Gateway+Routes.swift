@@ -35,7 +35,11 @@ struct GatewayRouterAdapter: RouterMiddleware {
             if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
         }
         if let stream = answer.stream {
-            return Response(status: answer.status, headers: fields, body: .init(asyncSequence: stream.chunks))
+            // Taken by Hummingbird's writer: counted as written when taken (this path serves tests).
+            return Response(status: answer.status, headers: fields, body: .init(asyncSequence: stream.chunks.map { chunk in
+                chunk.written()
+                return chunk.bytes
+            }))
         }
         return Response(status: answer.status, headers: fields, body: .init(byteBuffer: answer.body))
     }

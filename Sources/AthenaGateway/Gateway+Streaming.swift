@@ -133,14 +133,15 @@ extension Gateway {
                                        + "status 2 or 3 (a session with status 0 and 1 frames runs over a WebSocket)"),
                           sid: sid, service: name, version: version)
         }
-        let (chunks, input) = AsyncStream.makeStream(of: ByteBuffer.self)
+        let stream = GatewayBodyStream()
         let session = StreamingSession(gateway: self, target: target) { body, last in
-            input.yield(Self.serverSentEvent(body))
-            if last { input.finish() }
+            await stream.write(Self.serverSentEvent(body))
+            if last { stream.finish() }
         }
+        stream.onCancel { session.clientGone() }
         var response = GatewayHTTPResponse(contentType: "text/event-stream", body: ByteBuffer(), sid: sid, service: name, version: version, code: 0)
         response.headers = [(name: "cache-control", value: "no-cache")]
-        response.stream = GatewayBodyStream(chunks: chunks, input: input) { session.clientGone() }
+        response.stream = stream
         session.start(opening)
         return response
     }

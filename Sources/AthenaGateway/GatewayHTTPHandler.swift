@@ -361,8 +361,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             for await chunk in stream.chunks {
                 loop.execute {
                     let (handler, context) = bound.value
-                    guard handler.streaming === stream else { return }
-                    handler.writeChunk(chunk, chunked: !http10, context: context)
+                    guard handler.streaming === stream else { return chunk.written() }
+                    let promise = context.eventLoop.makePromise(of: Void.self)
+                    promise.futureResult.whenComplete { _ in chunk.written() }
+                    handler.writeChunk(chunk.bytes, chunked: !http10, context: context, promise: promise)
                 }
             }
             loop.execute {
@@ -380,7 +382,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func writeChunk(_ chunk: ByteBuffer, chunked: Bool, context: ChannelHandlerContext) {
+    private func writeChunk(_ chunk: ByteBuffer, chunked: Bool, context: ChannelHandlerContext, promise: EventLoopPromise<Void>) {
         var out = context.channel.allocator.buffer(capacity: chunk.readableBytes + 16)
         if chunked {
             out.writeString(String(chunk.readableBytes, radix: 16))
@@ -389,7 +391,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var chunk = chunk
         out.writeBuffer(&chunk)
         if chunked { out.writeStaticString("\r\n") }
-        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(out), promise: promise)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -36,6 +36,8 @@ final class GatewayMetrics: Sendable {
     let configValid = Gauge(label: "athena_gateway_config_valid")
     /// Engine calls started without a task (``Gateway/respond(to:executor:answer:)``), for tests.
     let immediateCalls = Atomic<Int>(0)
+    /// Times a streaming session stopped reading its client because the engine was behind (tests).
+    let sessionReadPauses = Atomic<Int>(0)
 
     /// One finished request: count by code class, latency, body bytes in and out.
     func requestFinished(service: String, version: String, status: Int, nanoseconds: Int64, requestBytes: Int, responseBytes: Int) {

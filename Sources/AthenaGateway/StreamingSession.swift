@@ -19,8 +19,11 @@ import Synchronization
 ///   request, one result with `header.status` 3. A real session (status 0…2) gets code 30401.
 /// - No activity either way for the service timeout ends the exchange with code 10114.
 final class StreamingSession: Sendable {
-    /// The ASE body of one result, and whether it is the last.
-    typealias Emit = @Sendable (_ body: ByteBuffer, _ last: Bool) -> Void
+    /// Hands the ASE body of one result (and whether it is the last) to the client; returns once
+    /// it is written, so a slow client slows the engine down instead of filling memory.
+    typealias Emit = @Sendable (_ body: ByteBuffer, _ last: Bool) async -> Void
+    /// Asks the transport to stop (`true`) or resume (`false`) reading client messages.
+    typealias Pause = @Sendable (_ paused: Bool) -> Void
 
     /// AIGES/SDK code for "this application does not support streaming sessions".
     static let sessionNotSupported = 30401
@@ -30,11 +33,16 @@ final class StreamingSession: Sendable {
     private let gateway: Gateway
     private let target: Gateway.StreamTarget
     private let emit: Emit
+    private let pause: Pause
+    /// Bytes of client messages received but not yet written to the engine; past this budget the
+    /// transport stops reading until half of it is written (a client faster than its engine).
+    private let inputBudget: Int
+    private let pendingInput = Atomic<Int>(0)
     private let started = ContinuousClock.now
     private let state = Mutex(State())
     /// Frames of the messages after the first, to the task that sends them in order.
-    private let inbox: AsyncStream<[EngineItem]>
-    private let inboxInput: AsyncStream<[EngineItem]>.Continuation
+    private let inbox: AsyncStream<(items: [EngineItem], bytes: Int)>
+    private let inboxInput: AsyncStream<(items: [EngineItem], bytes: Int)>.Continuation
     /// When the last message came in or the last result went out (nanoseconds since `started`).
     private let lastActivity = Atomic<Int64>(0)
     /// Client messages received and results sent (the access log's line).
@@ -52,13 +60,17 @@ final class StreamingSession: Sendable {
         /// Watches for inactivity from the session's creation (a client that upgrades and then
         /// says nothing is timed out too).
         var idle: Task<Void, Never>?
+        /// Reading from the client is paused (see `inputBudget`).
+        var paused = false
     }
 
-    init(gateway: Gateway, target: Gateway.StreamTarget, emit: @escaping Emit) {
+    init(gateway: Gateway, target: Gateway.StreamTarget, emit: @escaping Emit, pause: @escaping Pause = { _ in }) {
         self.gateway = gateway
         self.target = target
         self.emit = emit
-        (inbox, inboxInput) = AsyncStream.makeStream(of: [EngineItem].self)
+        self.pause = pause
+        inputBudget = max(1 << 20, 2 * target.service.route.limits.maxBodyBytes)
+        (inbox, inboxInput) = AsyncStream.makeStream(of: (items: [EngineItem], bytes: Int).self)
         state.withLock { $0.sid = target.sid }
         gateway.metrics.activeSessions.increment()
         let idle = Task { await self.watchIdle() }
@@ -92,8 +104,19 @@ final class StreamingSession: Sendable {
                 guard !request.items.isEmpty else { return }
                 let ends = GRPCEngineSession.ends(request.items)
                 state.withLock { $0.inputEnded = ends }
-                inboxInput.yield(request.items)
+                let bytes = body.readableBytes
+                inboxInput.yield((request.items, bytes))
                 if ends { inboxInput.finish() }
+                if pendingInput.add(bytes, ordering: .relaxed).newValue > inputBudget {
+                    let pausing = state.withLock { s in
+                        defer { s.paused = true }
+                        return !s.paused
+                    }
+                    if pausing {
+                        gateway.metrics.sessionReadPauses.add(1, ordering: .relaxed)
+                        pause(true)
+                    }
+                }
             }
         } catch let error as GatewayError {
             fail(error)
@@ -185,8 +208,9 @@ final class StreamingSession: Sendable {
         let inbox = self.inbox
         await withTaskGroup(of: Ended.self) { group in
             group.addTask {
-                for await items in inbox {
+                for await (items, bytes) in inbox {
                     do { try await session.send(items) } catch { break }
+                    self.written(bytes)
                 }
                 return .input
             }
@@ -199,6 +223,17 @@ final class StreamingSession: Sendable {
             }
             group.cancelAll()
         }
+    }
+
+    /// `bytes` of client messages reached the engine: reading resumes once half the budget is free.
+    private func written(_ bytes: Int) {
+        let left = pendingInput.subtract(bytes, ordering: .relaxed).newValue
+        guard left <= inputBudget / 2 else { return }
+        let resuming = state.withLock { s in
+            defer { s.paused = false }
+            return s.paused
+        }
+        if resuming { pause(false) }
     }
 
     private func results(of session: any EngineSession, opening: EngineRequest) async {
@@ -218,12 +253,13 @@ final class StreamingSession: Sendable {
                 }
                 let last = response.status == .end || response.status == .once
                 let status = response.status == .begin ? EngineItem.Status.continue : response.status
-                send(ASECodec.encode(response, sid: sid, status: status.rawValue), last: last, status: 200)
+                await send(ASECodec.encode(response, sid: sid, status: status.rawValue), last: last, status: 200)
+                session.acknowledge()  // written: the engine may send more
                 if last { return }
             }
             if Task.isCancelled { return }
             // The engine ended the session without a last result: say it ended.
-            send(ASECodec.encode(EngineResponse(items: []), sid: sid, status: EngineItem.Status.end.rawValue), last: true, status: 200)
+            await send(ASECodec.encode(EngineResponse(items: []), sid: sid, status: EngineItem.Status.end.rawValue), last: true, status: 200)
         } catch let error as EngineError {
             if Task.isCancelled { return }
             gateway.metrics.upstreamError(service: target.service.name, version: target.version.name, kind: "\(error.kind)")
@@ -252,7 +288,7 @@ final class StreamingSession: Sendable {
             if response.code != 0 {
                 fail(GatewayError(engineCode: response.code, message: response.message))
             } else {
-                send(ASECodec.encode(response, sid: sid, status: EngineItem.Status.once.rawValue), last: true, status: 200)
+                await send(ASECodec.encode(response, sid: sid, status: EngineItem.Status.once.rawValue), last: true, status: 200)
             }
         } catch let error as GatewayError {
             fail(error)
@@ -285,29 +321,38 @@ final class StreamingSession: Sendable {
         lastActivity.store(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000, ordering: .relaxed)
     }
 
-    /// Hands a result to the client unless the exchange already ended; the last one ends it.
-    private func send(_ body: ByteBuffer, last: Bool, status: Int, code: Int = 0) {
+    /// Takes the right to send a result: false once the exchange ended; the last one ends it.
+    private func claim(last: Bool) -> Bool {
         let (go, idle): (Bool, Task<Void, Never>?) = state.withLock { s in
             guard !s.finished else { return (false, nil) }
             if last { s.finished = true }
             return (true, last ? s.idle : nil)
         }
-        guard go else { return }
+        guard go else { return false }
         idle?.cancel()
         touch()
         resultsOut.add(1, ordering: .relaxed)
-        emit(body, last)
-        if last {
-            inboxInput.finish()
-            record(status: status, code: code)
-        }
+        if last { inboxInput.finish() }
+        return true
     }
 
+    /// Hands a result to the client unless the exchange already ended; the last one ends it.
+    private func send(_ body: ByteBuffer, last: Bool, status: Int, code: Int = 0) async {
+        guard claim(last: last) else { return }
+        await emit(body, last)
+        if last { record(status: status, code: code) }
+    }
+
+    /// Ends the exchange with `error` as its last result (callable from the event loop: the
+    /// end is decided here, the error written by a task) and stops the engine session.
     private func fail(_ error: GatewayError) {
-        send(ASECodec.encodeError(error, sid: sid, status: EngineItem.Status.end.rawValue), last: true, status: error.status.code,
-             code: error.code)
         let task = state.withLock { $0.task }
-        task?.cancel()
+        defer { task?.cancel() }
+        guard claim(last: true) else { return }
+        let body = ASECodec.encodeError(error, sid: sid, status: EngineItem.Status.end.rawValue)
+        record(status: error.status.code, code: error.code)
+        let emit = self.emit
+        Task { await emit(body, true) }
     }
 
     /// The session's end in the metrics and the access log (once: callers hold the `finished` flip).

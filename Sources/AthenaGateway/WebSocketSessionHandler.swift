@@ -70,12 +70,22 @@ final class WebSocketSessionHandler: ChannelInboundHandler, @unchecked Sendable 
     func handlerAdded(context: ChannelHandlerContext) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let loop = context.eventLoop
-        session = StreamingSession(gateway: gateway, target: target) { body, last in
+        session = StreamingSession(gateway: gateway, target: target, emit: { body, last in
+            // Returns once the frame is written (or the connection is gone): flow control.
+            let written = loop.makePromise(of: Void.self)
             loop.execute {
                 let (handler, context) = bound.value
-                handler.sendResult(body, last: last, context: context)
+                handler.sendResult(body, last: last, context: context, written: written)
             }
-        }
+            try? await written.futureResult.get()
+        }, pause: { paused in
+            // Stops reading frames while the engine is behind (and the frame decoder's buffer with it).
+            loop.execute {
+                let (_, context) = bound.value
+                context.channel.setOption(ChannelOptions.autoRead, value: !paused).whenFailure { _ in }
+                if !paused { context.read() }
+            }
+        })
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -127,9 +137,9 @@ final class WebSocketSessionHandler: ChannelInboundHandler, @unchecked Sendable 
     }
 
     /// A result for the client; the last one starts the close handshake.
-    private func sendResult(_ body: ByteBuffer, last: Bool, context: ChannelHandlerContext) {
-        guard !closeSent, context.channel.isActive else { return }
-        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: body)), promise: nil)
+    private func sendResult(_ body: ByteBuffer, last: Bool, context: ChannelHandlerContext, written: EventLoopPromise<Void>) {
+        guard !closeSent, context.channel.isActive else { return written.succeed() }
+        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: body)), promise: written)
         if last {
             closeSent = true
             sendClose(.normalClosure, context: context)

@@ -20,13 +20,20 @@ final class SessionLog: Sendable {
     /// Sessions whose client stream ended or broke before the last frame (reset, half-close).
     let abandoned = Atomic<Int>(0)
     let params = Mutex<[String: String]>([:])
+    /// Results the engine wrote (after each `write` returned) and frames it read.
+    let written = Atomic<Int>(0)
+    let framesRead = Atomic<Int>(0)
+    /// `hold=1` sessions stop reading after the first message until the test sets this.
+    let released = Atomic<Bool>(false)
     let headers = Mutex<[String: String]>([:])
 }
 
 /// A native engine with sessions over real gRPC (grpc-swift): every frame comes back upper-cased
 /// as a result with status CONTINUE; after a message with an END or ONCE frame, a last result
 /// with status END and no data. Parameters: `fail=CODE` answers that wrapper error at the first
-/// message; `hang=1` reads frames and never answers.
+/// message; `hang=1` reads frames and never answers; `hold=1` stops reading after answering the
+/// first message until the test releases it; `flood=N` answers the first message with N results
+/// of 512 KiB.
 struct SessionEngineService: Athena_Engine_V1_Engine.SimpleServiceProtocol {
     let log: SessionLog
 
@@ -51,10 +58,25 @@ struct SessionEngineService: Athena_Engine_V1_Engine.SimpleServiceProtocol {
         var params: [String: String]?
         do {
             for try await message in request {
+                log.framesRead.add(message.data.count, ordering: .relaxed)
                 if params == nil {
                     params = message.params
                     log.params.withLock { $0 = message.params }
                     log.headers.withLock { $0 = message.headers }
+                    if let flood = params?["flood"].flatMap(Int.init) {
+                        for i in 0..<flood {
+                            var out = Athena_Engine_V1_InferResponse()
+                            var frame = Athena_Engine_V1_GeneralData()
+                            frame.dataID = "upper"
+                            frame.data = Data(repeating: UInt8(ascii: "a") + UInt8(i % 26), count: 512 << 10)
+                            out.data = [frame]
+                            out.status = i == flood - 1 ? .end : .continue
+                            try await response.write(out)
+                            log.written.add(1, ordering: .relaxed)
+                        }
+                        log.completed.add(1, ordering: .relaxed)
+                        return
+                    }
                 }
                 if let code = params?["fail"].flatMap(Int32.init) {
                     var out = Athena_Engine_V1_InferResponse()
@@ -71,6 +93,10 @@ struct SessionEngineService: Athena_Engine_V1_Engine.SimpleServiceProtocol {
                     out.data = [Self.upper(frame)]
                     out.status = .continue
                     try await response.write(out)
+                }
+                if params?["hold"] == "1", log.framesRead.load(ordering: .relaxed) == message.data.count {
+                    // After answering the first message: read nothing more until released (30 s at most).
+                    for _ in 0..<3000 where !log.released.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(10)) }
                 }
                 if message.data.contains(where: { $0.status == .end || $0.status == .once }) {
                     var last = Athena_Engine_V1_InferResponse()
@@ -416,6 +442,64 @@ struct StreamingTests {
             try await session.send(text: aseFrame("begin", status: 0))
             let (refused, _) = try await drain(session)
             #expect(refused.map(\.code) == [30401])
+        }
+    }
+
+    // MARK: - Flow control
+
+    @Test("a client faster than its engine: the gateway stops reading it (bounded memory), then every frame arrives")
+    func clientFasterThanEngine() async throws {
+        try await withSessionGateway(limits: RoutingTableLimits(maxBodyBytes: 64 << 10)) { port, log, gateway in
+            let ws = try await WebSocketClient.connect(host: "127.0.0.1", port: port, path: "/v1/private/upper")
+            try await ws.send(text: aseFrame("go", status: 0, parameter: ["hold": "1"]))
+            guard case .text? = try await ws.receive() else { Issue.record("no first result"); return }
+            // ~8 MB while the engine reads nothing: more than grpc-swift buffers and its 64 KiB
+            // window take, so the gateway's budget (1 MiB here) runs out and it stops reading. The
+            // sender then blocks on its own socket: it runs apart until the engine is released.
+            let count = 150
+            let sender = Task {
+                let chunk = String(repeating: "x", count: 40 << 10)
+                for i in 0..<count { try await ws.send(text: aseFrame(chunk, status: i == count - 1 ? 2 : 1)) }
+            }
+            try await poll { gateway.metrics.sessionReadPauses.load(ordering: .relaxed) >= 1 }
+            log.released.store(true, ordering: .relaxed)
+            try await sender.value
+            let (results, close) = try await drain(ws)
+            #expect(close == 1000)
+            #expect(results.last?.status == 2)
+            #expect(results.filter { $0.code == 0 }.count == count + 1, "\(results.count) results")
+            #expect(log.framesRead.load(ordering: .relaxed) == count + 1)
+        }
+    }
+
+    @Test("an engine faster than its consumer: acknowledgements wait for the consumer, so the engine is held back")
+    func engineFasterThanConsumer() async throws {
+        let log = SessionLog()
+        try await withGRPCServer([SessionEngineService(log: log)]) { port in
+            let engine = try GRPCEngine(endpoint: HostPort(host: "127.0.0.1", port: port), logger: .init(label: "test"))
+            let first = EngineItem(dataID: "text", kind: .text, status: .once, data: Data("go".utf8))
+            let session = try await engine.openSession(EngineRequest(sid: "s", service: "upper", parameters: ["flood": "80"], items: [first]),
+                                                       deadline: ContinuousClock.now + .seconds(30))
+            let grpcSession = try #require(session as? GRPCEngineSession)
+            // 80 results of 512 KiB: without flow control all 40 MiB would arrive; with it, the
+            // backlog (4 MiB) plus one stream window (8 MiB) at most. Wait until delivery stops.
+            var held = 0
+            var steady = 0
+            for _ in 0..<200 where steady < 5 {
+                try await Task.sleep(for: .milliseconds(100))
+                let now = grpcSession.unacknowledged
+                steady = now == held && now > 0 ? steady + 1 : 0
+                held = now
+            }
+            #expect(held > 0 && held <= 26, "\(held) results delivered while nothing was consumed")
+            var count = 0
+            for try await response in session.responses {
+                count += 1
+                session.acknowledge()
+                if response.status == .end { break }
+            }
+            #expect(count == 80)
+            await engine.shutdown()
         }
     }
 
