@@ -60,7 +60,7 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         guard let id = takeStreamID(context) else {
-            call.finish(.failure(EngineError(.unreachable, "the connection to the engine used up its stream ids; reconnecting")))
+            call.finish(.failure(EngineError(.unreachable, Self.idsUsedUp)))
             return
         }
         call.streamID = id
@@ -82,6 +82,8 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
 
         if sweep == nil { scheduleSweep(context) }
     }
+
+    static let idsUsedUp = "the connection to the engine used up its stream ids; reconnecting"
 
     /// The next client stream id, or nil once they are used up (2³¹ − 1 is the last, RFC 9113
     /// §5.1.1: after ~1 billion calls on one connection). Then the connection takes no new calls
@@ -127,7 +129,7 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         guard let id = takeStreamID(context) else {
-            call.reportOpened(.failure(EngineError(.unreachable, "the connection to the engine used up its stream ids; reconnecting")))
+            call.reportOpened(.failure(EngineError(.unreachable, Self.idsUsedUp)))
             return
         }
         call.streamID = id

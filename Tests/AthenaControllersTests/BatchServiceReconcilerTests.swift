@@ -31,6 +31,18 @@ struct BatchServiceReconcilerTests {
             .map { try $0.decode(as: BatchService.self) }?.status
     }
 
+    /// Reconciles until the simulated Job controller has completed the Job (bounded: 3 s).
+    func reconcileUntilCompleted(_ h: OperatorHarness) async throws -> BatchServiceStatus? {
+        var status: BatchServiceStatus?
+        for _ in 0..<100 {
+            status = try await reconcile(h)
+            if status?.phase == .completed { break }
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        #expect(status?.phase == .completed)
+        return status
+    }
+
     static let jobs = GroupVersionResource(group: "batch", version: "v1", resource: "jobs")
 
     @Test("application missing → Pending/ApplicationNotFound; then an indexed Job: engine as native sidecar, driver with its shard, PVCs; unchanged → no write")
@@ -84,14 +96,7 @@ struct BatchServiceReconcilerTests {
         try await OperatorHarness.with(simulateWorkloads: true) { h in
             try h.create(Self.application())
             try h.create(Self.batch())
-            _ = try await reconcile(h)
-            var status: BatchServiceStatus?
-            for _ in 0..<100 {
-                status = try await reconcile(h)
-                if status?.phase == .completed { break }
-                try await Task.sleep(for: .milliseconds(30))
-            }
-            #expect(status?.phase == .completed)
+            let status = try await reconcileUntilCompleted(h)
             #expect(status?.conditions?[type: ConditionType.ready]?.reason == ConditionReason.jobSucceeded)
             #expect(status?.conditions?[type: ConditionType.complete]?.status == "True")
             #expect(status?.completionTime != nil)
@@ -120,13 +125,7 @@ struct BatchServiceReconcilerTests {
         try await OperatorHarness.with(simulateWorkloads: true) { h in
             try h.create(Self.application())
             try h.create(Self.batch())
-            var status: BatchServiceStatus?
-            for _ in 0..<100 {
-                status = try await reconcile(h)
-                if status?.phase == .completed { break }
-                try await Task.sleep(for: .milliseconds(30))
-            }
-            #expect(status?.phase == .completed)
+            #expect(try await reconcileUntilCompleted(h)?.phase == .completed)
             try h.server.delete(Self.jobs, namespace: "default", name: "digits-batch")
             let after = try #require(try await reconcile(h))
             #expect(after.phase == .completed)
