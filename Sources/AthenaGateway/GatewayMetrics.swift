@@ -38,6 +38,8 @@ final class GatewayMetrics: Sendable {
     let immediateCalls = Atomic<Int>(0)
     /// Times a streaming session stopped reading its client because the engine was behind (tests).
     let sessionReadPauses = Atomic<Int>(0)
+    /// WebSocket session handlers alive (tests: a closed connection must free its handler and session).
+    let liveWebSocketHandlers = Atomic<Int>(0)
 
     /// One finished request: count by code class, latency, body bytes in and out.
     func requestFinished(service: String, version: String, status: Int, nanoseconds: Int64, requestBytes: Int, responseBytes: Int) {

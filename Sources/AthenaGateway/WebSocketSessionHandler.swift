@@ -26,6 +26,11 @@ final class WebSocketSessionHandler: ChannelInboundHandler, @unchecked Sendable 
     init(gateway: Gateway, target: Gateway.StreamTarget) {
         self.gateway = gateway
         self.target = target
+        gateway.metrics.liveWebSocketHandlers.add(1, ordering: .relaxed)
+    }
+
+    deinit {
+        gateway.metrics.liveWebSocketHandlers.subtract(1, ordering: .relaxed)
     }
 
     /// `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`.

@@ -389,6 +389,24 @@ struct StreamingTests {
         }
     }
 
+    @Test("closed WebSocket connections free their handler and session (no retain cycle)")
+    func handlersAreFreed() async throws {
+        try await withSessionGateway { port, _, gateway in
+            for i in 0..<20 {
+                let ws = try await WebSocketClient.connect(host: "127.0.0.1", port: port, path: "/v1/private/upper")
+                if i % 2 == 0 {
+                    try await ws.send(text: aseFrame("x", status: 3))
+                    _ = try await drain(ws)
+                } else {
+                    try await ws.close()
+                    _ = try await ws.receive()
+                }
+                await ws.disconnect()
+            }
+            try await poll { gateway.metrics.liveWebSocketHandlers.load(ordering: .relaxed) == 0 }
+        }
+    }
+
     @Test("a client that upgrades and then sends nothing is timed out too (10114)")
     func idleBeforeTheFirstMessage() async throws {
         try await withSessionGateway(limits: RoutingTableLimits(timeoutSeconds: 0.3)) { port, log, _ in
