@@ -42,6 +42,14 @@ public struct EngineItem: Sendable, Hashable {
     /// 0 begin, 1 continue, 2 end, 3 once (a whole request in one frame).
     public enum Status: Int, Sendable, Hashable {
         case begin = 0, `continue` = 1, end = 2, once = 3
+
+        /// The last frame of its input: an end frame, or a once frame (first and last at once).
+        public var isFinal: Bool { self == .end || self == .once }
+    }
+
+    /// Whether these frames end the client's input (a final frame among them).
+    static func endInput(_ items: [EngineItem]) -> Bool {
+        items.contains { $0.status.isFinal }
     }
 
     public var dataID: String
@@ -150,6 +158,14 @@ public struct EngineRequest: Sendable, Hashable {
     /// engine gets these as HTTP headers whatever their names; of the client's, only `x-` ones.
     public var ruleHeaders: [String: String] = [:]
     public var items: [EngineItem]
+
+    /// Adds a routing rule's headers (`setHeaders`): over the client's of the same name — they
+    /// are the service owner's configuration, not something a caller may override.
+    mutating func addRuleHeaders(_ ruleHeaders: [String: String]) {
+        guard !ruleHeaders.isEmpty else { return }
+        headers.merge(ruleHeaders) { _, rule in rule }
+        self.ruleHeaders = ruleHeaders
+    }
 
     public init(sid: String, service: String, parameters: [String: String] = [:], headers: [String: String] = [:], items: [EngineItem]) {
         self.sid = sid

@@ -18,7 +18,7 @@ final class GRPCEngineSession: EngineSession {
     /// Opens the session with `request` (its parameters, headers and first frames).
     static func open(_ request: EngineRequest, on connection: GRPCConnection) async throws -> GRPCEngineSession {
         let (responses, continuation) = AsyncThrowingStream.makeStream(of: EngineResponse.self, throwing: (any Error).self)
-        let ends = Self.ends(request.items)
+        let ends = EngineItem.endInput(request.items)
         let sizes = SizeQueue()
         let call = try await connection.openSession(path: path, opening: EngineWire.framedRequest(request), openingEnds: ends) { event in
             switch event {
@@ -56,7 +56,7 @@ final class GRPCEngineSession: EngineSession {
     /// engine then knows no more input comes).
     func send(_ items: [EngineItem]) async throws {
         let request = EngineRequest(sid: sid, service: service, items: items)
-        try await connection.send(EngineWire.framedRequest(request), end: Self.ends(items), on: call)
+        try await connection.send(EngineWire.framedRequest(request), end: EngineItem.endInput(items), on: call)
     }
 
     /// Responses delivered and not yet acknowledged (tests).
@@ -64,11 +64,6 @@ final class GRPCEngineSession: EngineSession {
 
     func acknowledge() {
         if let bytes = sizes.pop() { connection.consumed(bytes, on: call) }
-    }
-
-    /// Whether these frames are the client's last (an end or once frame among them).
-    static func ends(_ items: [EngineItem]) -> Bool {
-        items.contains { $0.status == .end || $0.status == .once }
     }
 
     func close() async {

@@ -352,59 +352,64 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
 
     // MARK: - Responses
 
+    /// What a HEADERS frame on a call's stream says, for unary calls and sessions alike.
+    private enum ResponseHeaders {
+        /// Response headers of a gRPC answer: messages and trailers follow.
+        case started
+        /// The first headers are not a gRPC answer (`:status` or `content-type`).
+        case notGRPC(status: String, contentType: String)
+        /// The trailers (or a trailers-only answer): `grpc-status` (nil when missing) and message.
+        case trailers(status: Int?, message: String)
+    }
+
+    private static func read(_ headers: HPACKHeaders, endStream: Bool, first: Bool) -> ResponseHeaders {
+        if first {
+            let status = headers.first(name: ":status") ?? ""
+            let contentType = headers.first(name: "content-type") ?? ""
+            if status != "200" || !contentType.hasPrefix("application/grpc") { return .notGRPC(status: status, contentType: contentType) }
+        }
+        guard endStream else { return .started }  // trailers always end the stream
+        return .trailers(status: headers.first(name: "grpc-status").flatMap { Int($0) },
+                         message: percentDecoded(headers.first(name: "grpc-message") ?? ""))
+    }
+
     private func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool, call: GRPCUnaryCall, context: ChannelHandlerContext) {
         guard let id = call.streamID else { return }
-        if !call.responseHeadersSeen {
-            call.responseHeadersSeen = true
-            let status = headers.first(name: ":status") ?? ""
-            guard status == "200" else {
-                calls[id] = nil
-                if endStream == false { context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil) }
-                let kind: EngineError.Kind = ["502", "503", "504"].contains(status) ? .unreachable : .badResponse
-                call.finish(.failure(EngineError(kind, "the engine answered HTTP \(status) instead of gRPC")))
-                return
-            }
-            let contentType = headers.first(name: "content-type") ?? ""
-            guard contentType.hasPrefix("application/grpc") else {
-                calls[id] = nil
-                call.finish(.failure(EngineError(.badResponse, "the engine answered content-type \(contentType) instead of application/grpc")))
-                return
-            }
-            guard endStream else { return }  // else: a trailers-only response, fall through
-        }
-        guard endStream else { return }  // trailers always end the stream
-        calls[id] = nil
-        guard let statusText = headers.first(name: "grpc-status"), let status = Int(statusText) else {
-            call.finish(.failure(EngineError(.badResponse, "gRPC trailers without grpc-status")))
+        let first = !call.responseHeadersSeen
+        call.responseHeadersSeen = true
+        switch Self.read(headers, endStream: endStream, first: first) {
+        case .started:
             return
+        case .notGRPC(let status, let contentType):
+            calls[id] = nil
+            guard status == "200" else {
+                if !endStream { context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil) }
+                let kind: EngineError.Kind = ["502", "503", "504"].contains(status) ? .unreachable : .badResponse
+                return call.finish(.failure(EngineError(kind, "the engine answered HTTP \(status) instead of gRPC")))
+            }
+            call.finish(.failure(EngineError(.badResponse, "the engine answered content-type \(contentType) instead of application/grpc")))
+        case .trailers(let status, let message):
+            calls[id] = nil
+            guard let status else { return call.finish(.failure(EngineError(.badResponse, "gRPC trailers without grpc-status"))) }
+            call.finish(call.responseMessage(status: status, statusMessage: message))
         }
-        call.finish(call.responseMessage(status: status, statusMessage: Self.percentDecoded(headers.first(name: "grpc-message") ?? "")))
     }
 
     private func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool, session: GRPCSessionCall, context: ChannelHandlerContext) {
         guard let id = session.streamID else { return }
-        if !session.responseHeadersSeen {
-            session.responseHeadersSeen = true
-            let status = headers.first(name: ":status") ?? ""
-            let contentType = headers.first(name: "content-type") ?? ""
-            if status != "200" || !contentType.hasPrefix("application/grpc") {
-                sessions[id] = nil
-                if !endStream { context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil) }
-                session.finish(.failed(EngineError(.badResponse, "the engine answered HTTP \(status) \(contentType) instead of gRPC")))
-                return
-            }
-            guard endStream else { return }
-        }
-        guard endStream else { return }
-        sessions[id] = nil
-        guard let statusText = headers.first(name: "grpc-status"), let status = Int(statusText) else {
-            session.finish(.failed(EngineError(.badResponse, "gRPC trailers without grpc-status")))
+        let first = !session.responseHeadersSeen
+        session.responseHeadersSeen = true
+        switch Self.read(headers, endStream: endStream, first: first) {
+        case .started:
             return
-        }
-        if status == 0 {
-            session.finish(.finished)
-        } else {
-            session.finish(.failed(GRPCStatusError(code: status, message: Self.percentDecoded(headers.first(name: "grpc-message") ?? "")).engineError))
+        case .notGRPC(let status, let contentType):
+            sessions[id] = nil
+            if !endStream { context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil) }
+            session.finish(.failed(EngineError(.badResponse, "the engine answered HTTP \(status) \(contentType) instead of gRPC")))
+        case .trailers(let status, let message):
+            sessions[id] = nil
+            guard let status else { return session.finish(.failed(EngineError(.badResponse, "gRPC trailers without grpc-status"))) }
+            session.finish(status == 0 ? .finished : .failed(GRPCStatusError(code: status, message: message).engineError))
         }
     }
 

@@ -92,15 +92,7 @@ extension Gateway {
         }
         var versionName: String?
         if case .oip(let named) = frontEnd { versionName = named }
-        var ruleHeaders: [String: String] = [:]
-        let picked: VersionRuntime?
-        if let versionName {
-            picked = service.version(named: versionName)
-        } else if let matched = service.routeByRules(header: { request.headers.first(name: $0) }) {
-            (picked, ruleHeaders) = (matched.version, matched.setHeaders)
-        } else {
-            picked = service.pickVersion()
-        }
+        let (picked, ruleHeaders) = service.destination(request, versionNamed: versionName)
         guard let version = picked else {
             return .answer(.error(GatewayError(.notFound, "service \(name) has no version \(versionName ?? "")"), sid: sid, service: name))
         }
@@ -110,7 +102,7 @@ extension Gateway {
             if body.readableBytes > limit {
                 throw GatewayError(.bodyTooLarge, "request body of \(body.readableBytes) bytes exceeds the limit of \(limit) bytes")
             }
-            let deadline = now + .milliseconds(Int64(service.route.limits.timeoutSeconds * 1000))
+            let deadline = now + service.timeout
             var requests: [EngineRequest]
             var oipID: String?
             switch frontEnd {
@@ -126,16 +118,10 @@ extension Gateway {
                 oipID = id
             }
             if !ruleHeaders.isEmpty {
-                // The rule's headers win over the client's of the same name: they are the
-                // service owner's configuration, not something a caller may override.
-                for i in requests.indices {
-                    requests[i].headers.merge(ruleHeaders) { _, rule in rule }
-                    requests[i].ruleHeaders = ruleHeaders
-                }
+                for i in requests.indices { requests[i].addRuleHeaders(ruleHeaders) }
             }
-            let hashKey = service.route.loadBalancing.header.flatMap { request.headers.first(name: $0) }
             return .call(InferenceCall(frontEnd: frontEnd, sid: sid, service: service, version: version, requests: requests,
-                                       deadline: deadline, hashKey: hashKey, oipID: oipID))
+                                       deadline: deadline, hashKey: service.hashKey(request), oipID: oipID))
         } catch let error as GatewayError {
             return .answer(.error(error, sid: sid, service: name, version: version.name))
         } catch {

@@ -80,20 +80,13 @@ extension Gateway {
         if let refused = service.refusal(request) {
             return .refused(.error(refused, sid: sid, service: name))
         }
-        var ruleHeaders: [String: String] = [:]
-        let picked: VersionRuntime?
-        if let matched = service.routeByRules(header: { request.headers.first(name: $0) }) {
-            (picked, ruleHeaders) = (matched.version, matched.setHeaders)
-        } else {
-            picked = service.pickVersion()
-        }
+        let (picked, ruleHeaders) = service.destination(request)
         guard let version = picked else {
             return .refused(.error(GatewayError(.notFound, "service \(name) has no version"), sid: sid, service: name))
         }
-        let hashKey = service.route.loadBalancing.header.flatMap { request.headers.first(name: $0) }
         return .target(StreamTarget(
-            transport: transport, path: request.path, sid: sid, service: service, version: version, ruleHeaders: ruleHeaders, hashKey: hashKey,
-            idleTimeout: .milliseconds(Int64(service.route.limits.timeoutSeconds * 1000))))
+            transport: transport, path: request.path, sid: sid, service: service, version: version, ruleHeaders: ruleHeaders,
+            hashKey: service.hashKey(request), idleTimeout: service.timeout))
     }
 
     /// The answer to a request for a stream (an ASE `POST` asking for server-sent events), or
@@ -128,7 +121,7 @@ extension Gateway {
             return .error(GatewayError(.internalError, "internal error: \(error)"), sid: sid, service: name, version: version)
         }
         // One body is the whole input: its frames must be final, or the engine would wait for more.
-        guard !opening.items.isEmpty, opening.items.allSatisfy({ $0.status == .end || $0.status == .once }) else {
+        guard !opening.items.isEmpty, opening.items.allSatisfy(\.status.isFinal) else {
             return .error(GatewayError(.invalidRequest, "a server-sent events request carries the whole input: payload frames with "
                                        + "status 2 or 3 (a session with status 0 and 1 frames runs over a WebSocket)"),
                           sid: sid, service: name, version: version)

@@ -352,7 +352,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let http10 = head.minorVersion == 0
         let keep = keepAlive && !http10
         var out = context.channel.allocator.buffer(capacity: 256 + response.sid.utf8.count)
-        Self.writeHead(response, keepAlive: keep, http10: false, chunked: !http10, into: &out)
+        Self.writeHead(response, keepAlive: keep, http10: false, framing: http10 ? .untilClose : .chunked, into: &out)
         context.writeAndFlush(wrapOutboundOut(out), promise: nil)
         streaming = stream
         let loop = context.eventLoop
@@ -402,9 +402,18 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    /// `HTTP/1.1 <status>` and the headers, written straight into `out`; `chunked` replaces
-    /// `content-length` with `transfer-encoding: chunked`.
-    static func writeHead(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, chunked: Bool? = nil, into out: inout ByteBuffer) {
+    /// How the body's end is told to the client.
+    enum BodyFraming {
+        /// `content-length` (a complete body).
+        case length
+        /// `transfer-encoding: chunked` (a body written as it is produced).
+        case chunked
+        /// Neither: the body ends when the connection closes (a produced body to HTTP/1.0).
+        case untilClose
+    }
+
+    /// `HTTP/1.1 <status>` and the headers, written straight into `out`.
+    static func writeHead(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, framing: BodyFraming = .length, into out: inout ByteBuffer) {
         if response.status.code == 200 {
             out.writeStaticString("HTTP/1.1 200 OK")
         } else {
@@ -416,14 +425,14 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         out.writeStaticString("\r\ncontent-type: ")
         out.writeString(response.contentType)
-        switch chunked {
-        case nil:
+        switch framing {
+        case .length:
             out.writeStaticString("\r\ncontent-length: ")
             ASCIIBytes.writeDecimal(response.body.readableBytes, into: &out)
-        case true?:
+        case .chunked:
             out.writeStaticString("\r\ntransfer-encoding: chunked")
-        case false?:
-            break  // HTTP/1.0: the body ends when the connection closes
+        case .untilClose:
+            break
         }
         out.writeStaticString("\r\nx-athena-sid: ")
         out.writeString(response.sid)

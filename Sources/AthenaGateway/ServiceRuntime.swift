@@ -48,15 +48,27 @@ public final class ServiceRuntime: Sendable {
         if let denied = auth.refusal(request) { return denied }
         if let limiter = rateLimiter, let wait = limiter.admit() {
             let seconds = max(1, Int(wait.seconds.rounded(.up)))
-            return GatewayError(.rateLimited, "rate limit of \(Self.figure(limiter.qps)) requests/s exceeded; retry later",
+            return GatewayError(.rateLimited, "rate limit of \(limiter.qps.plainText) requests/s exceeded; retry later",
                                 headers: [(name: "retry-after", value: String(seconds))])
         }
         return nil
     }
 
-    private static func figure(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+    /// Where a request goes: the version the URL names (OIP), else the first matching rule's
+    /// (with the headers it adds), else one by weight. Once requests and streams alike.
+    func destination(_ request: GatewayHTTPRequest, versionNamed name: String? = nil) -> (version: VersionRuntime?, ruleHeaders: [String: String]) {
+        if let name { return (version(named: name), [:]) }
+        if let matched = routeByRules(header: { request.headers.first(name: $0) }) { return (matched.version, matched.setHeaders) }
+        return (pickVersion(), [:])
     }
+
+    /// The value of the consistent-hash header, if the service balances on one.
+    func hashKey(_ request: GatewayHTTPRequest) -> String? {
+        route.loadBalancing.header.flatMap { request.headers.first(name: $0) }
+    }
+
+    /// `limits.timeoutSeconds`: a once request's deadline, a stream's idle timeout.
+    var timeout: Duration { .milliseconds(Int64(route.limits.timeoutSeconds * 1000)) }
 
     /// The version for a request: weighted random among versions (gray release). Rules come first:
     /// see ``routeByRules(header:)``.

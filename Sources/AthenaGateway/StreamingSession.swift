@@ -102,7 +102,7 @@ final class StreamingSession: Sendable {
                 messagesIn.add(1, ordering: .relaxed)
                 let request = try ASECodec.decode(body, service: name, sid: target.sid, version: nil)
                 guard !request.items.isEmpty else { return }
-                let ends = GRPCEngineSession.ends(request.items)
+                let ends = EngineItem.endInput(request.items)
                 state.withLock { $0.inputEnded = ends }
                 let bytes = body.readableBytes
                 inboxInput.yield((request.items, bytes))
@@ -129,16 +129,13 @@ final class StreamingSession: Sendable {
     /// headers: what opens the engine session. Throws the ASE error for a bad message.
     static func opening(_ body: ByteBuffer, target: Gateway.StreamTarget) throws -> EngineRequest {
         var request = try ASECodec.decode(body, service: target.service.name, sid: target.sid, version: target.version)
-        if !target.ruleHeaders.isEmpty {
-            request.headers.merge(target.ruleHeaders) { _, rule in rule }
-            request.ruleHeaders = target.ruleHeaders
-        }
+        request.addRuleHeaders(target.ruleHeaders)
         return request
     }
 
     /// Opens the engine session with the first message, decoded (``opening(_:target:)``).
     func start(_ request: EngineRequest) {
-        let ends = GRPCEngineSession.ends(request.items)
+        let ends = EngineItem.endInput(request.items)
         let go: Bool = state.withLock { s in
             guard !s.finished else { return false }
             s.opened = true
@@ -251,7 +248,7 @@ final class StreamingSession: Sendable {
                     fail(GatewayError(engineCode: response.code, message: response.message))
                     return
                 }
-                let last = response.status == .end || response.status == .once
+                let last = response.status.isFinal
                 let status = response.status == .begin ? EngineItem.Status.continue : response.status
                 await send(ASECodec.encode(response, sid: sid, status: status.rawValue), last: last, status: 200)
                 session.acknowledge()  // written: the engine may send more
@@ -304,8 +301,7 @@ final class StreamingSession: Sendable {
             let idleSince = started + .nanoseconds(lastActivity.load(ordering: .relaxed))
             let due = idleSince + timeout
             if ContinuousClock.now >= due {
-                let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-                fail(GatewayError(.timeout, "no activity on the session for \(seconds.formatted()) s"))
+                fail(GatewayError(.timeout, "no activity on the session for \(timeout.seconds.plainText) s"))
                 return
             }
             try? await Task.sleep(until: due, clock: .continuous)
@@ -317,8 +313,7 @@ final class StreamingSession: Sendable {
     private var sid: String { state.withLock { $0.sid } }
 
     private func touch() {
-        let elapsed = ContinuousClock.now - started
-        lastActivity.store(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000, ordering: .relaxed)
+        lastActivity.store(TimeAmount(ContinuousClock.now - started).nanoseconds, ordering: .relaxed)
     }
 
     /// Takes the right to send a result: false once the exchange ended; the last one ends it.
@@ -367,12 +362,5 @@ final class StreamingSession: Sendable {
                 nanoseconds: TimeAmount(ContinuousClock.now - started).nanoseconds,
                 messagesIn: messagesIn.load(ordering: .relaxed), resultsOut: resultsOut.load(ordering: .relaxed)))
         }
-    }
-}
-
-extension Double {
-    /// `2`, `0.5`: no trailing `.0` for whole numbers.
-    fileprivate func formatted() -> String {
-        self == rounded() ? String(Int(self)) : String(self)
     }
 }

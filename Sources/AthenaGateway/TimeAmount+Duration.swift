@@ -9,6 +9,13 @@ extension TimeAmount {
     }
 }
 
+extension Double {
+    /// `2`, `0.5`: no trailing `.0` for whole numbers (figures in error messages).
+    var plainText: String {
+        self == rounded() ? String(Int(self)) : String(self)
+    }
+}
+
 extension Duration {
     /// The duration in seconds, as a `Double` (rates and `Retry-After`).
     var seconds: Double {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 public import NIOCore
 import NIOPosix
@@ -108,8 +107,7 @@ public final class WebSocketClient: @unchecked Sendable {
             try? await channel.close()
             throw HandshakeRefused(status: status, headers: answerHeaders, body: body)
         }
-        let expected = Data(Insecure.SHA1.hash(data: Data((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
-        guard value("sec-websocket-accept") == expected else {
+        guard value("sec-websocket-accept") == WebSocketSessionHandler.acceptValue(forKey: key) else {
             try? await channel.close()
             throw ProtocolError(description: "wrong Sec-WebSocket-Accept in the handshake answer")
         }

@@ -181,16 +181,13 @@ final class WebSocketSessionHandler: ChannelInboundHandler, @unchecked Sendable 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is WebSocketFrameValidator.Violation || error is NIOWebSocketFrameAggregator.Error
-            && !(error as? NIOWebSocketFrameAggregator.Error == .accumulatedFrameSizeIsTooLarge)
-        {
-            return failProtocol(context: context)
-        }
-        // Frame decoding errors: oversized or malformed frames (the decoder says which).
+        // Frame errors: an oversized message gets its ASE error; RFC 6455 violations close with 1002.
         let refusal: GatewayError
         switch error {
         case NIOWebSocketError.invalidFrameLength, NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
             refusal = GatewayError(.bodyTooLarge, "WebSocket message exceeds the limit of \(target.service.route.limits.maxBodyBytes) bytes")
+        case is WebSocketFrameValidator.Violation, is NIOWebSocketFrameAggregator.Error:
+            return failProtocol(context: context)
         default:
             refusal = GatewayError(.invalidRequest, "WebSocket protocol error: \(error)")
         }
