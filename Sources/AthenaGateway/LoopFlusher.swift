@@ -15,6 +15,7 @@ import NIOCore
 ///
 /// The flush runs as one task per pass (NIO runs tasks after the pass's I/O events), scheduled
 /// when the first connection asks; a connection asking several times in a pass is flushed once.
+/// After the flush the loop may yield its core to the peers it just woke (LoopYield).
 final class LoopFlusher: @unchecked Sendable {
     let eventLoop: any EventLoop
     /// Connections with writes waiting for this pass's flush, each once (only touched on
@@ -25,6 +26,8 @@ final class LoopFlusher: @unchecked Sendable {
     private var flushing: [ChannelHandlerContext] = []
     /// The flush task, made once (scheduling it allocates nothing).
     private var flushClosure: (@Sendable () -> Void)?
+    /// Steps aside after a flush now and then, for the peers it woke (see LoopYield).
+    private var yielder = LoopYield.configured
 
     private init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -60,5 +63,6 @@ final class LoopFlusher: @unchecked Sendable {
             context.flush()
         }
         flushing.removeAll(keepingCapacity: true)
+        yielder.afterFlush()
     }
 }

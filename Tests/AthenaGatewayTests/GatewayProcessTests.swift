@@ -11,3 +11,32 @@ struct GatewayProcessTests {
         #expect(GatewayProcess.eventLoopCount(environment: environment, cores: cores) == expected)
     }
 }
+
+@Suite("LoopYield: a busy loop steps aside at most once per interval")
+struct LoopYieldTests {
+    @Test("ATHENA_LOOP_YIELD_US in microseconds, 0 turns it off, anything else is the 100 µs default", arguments: [
+        (String?.none, UInt64(100_000)), ("250", 250_000), ("0", 0), ("-5", 100_000), ("soon", 100_000),
+    ])
+    func interval(environment: String?, expected: UInt64) {
+        #expect(LoopYield.intervalNanoseconds(environment: environment) == expected)
+    }
+
+    @Test("yields after a full interval since the last yield, not in between")
+    func paced() {
+        var yielder = LoopYield(interval: 100_000)
+        #expect(yielder.afterFlush(now: 1_000_000))
+        #expect(!yielder.afterFlush(now: 1_000_001))
+        #expect(!yielder.afterFlush(now: 1_099_999))
+        #expect(yielder.afterFlush(now: 1_100_000))
+        #expect(!yielder.afterFlush(now: 1_150_000))
+        #expect(yielder.afterFlush(now: 5_000_000))
+    }
+
+    @Test("an interval of 0 never yields")
+    func off() {
+        var yielder = LoopYield(interval: 0)
+        for now in stride(from: UInt64(0), to: 10_000_000, by: 1_000_000) {
+            #expect(!yielder.afterFlush(now: now))
+        }
+    }
+}
