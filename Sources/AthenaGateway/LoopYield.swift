@@ -20,11 +20,8 @@ import NIOCore
 /// So after a loop pass has flushed its writes, the loop calls `sched_yield` if it has not
 /// done so for `interval`: the threads queued on its core run first, then the loop carries on.
 /// With nobody waiting the call returns at once (well under a microsecond, at most 10,000
-/// times a second at the default 100 µs). Only while passes are short (flushes less than two
-/// intervals apart): a loop in long passes is working through a queue of many connections,
-/// where a yield would hold all of them back (at 64 connections a pass takes ~0.5 ms), and a
-/// loop that slept between passes has already let its peers run. `ATHENA_LOOP_YIELD_US` sets
-/// the interval; 0 turns it off.
+/// times a second at the default 100 µs). `ATHENA_LOOP_YIELD_US` sets the interval; 0 turns
+/// it off.
 struct LoopYield {
     /// Nanoseconds between yields; 0 means never.
     let interval: UInt64
@@ -43,17 +40,10 @@ struct LoopYield {
         return 100_000
     }
 
-    /// When the previous flush ran (nanoseconds on NIO's monotonic clock).
-    private var lastFlush: UInt64 = 0
-
     /// Call after a loop pass's flush. Returns whether it yielded (for tests).
     @discardableResult
     mutating func afterFlush(now: UInt64 = NIODeadline.now().uptimeNanoseconds) -> Bool {
-        let sincePreviousFlush = now &- lastFlush
-        lastFlush = now
-        // Passes longer than the interval: the loop works through a queue (many connections) and
-        // a yield would only delay all of it; or it slept in between, and its peers ran then.
-        guard interval > 0, sincePreviousFlush < 2 * interval, now &- last >= interval else { return false }
+        guard interval > 0, now &- last >= interval else { return false }
         last = now
         sched_yield()
         return true
