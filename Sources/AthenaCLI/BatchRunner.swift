@@ -37,23 +37,12 @@ struct BatchRunner: Sendable {
             throw CLIError("cannot create \(results): \(error.localizedDescription)")
         }
         let names = Self.resultNames(inputs)
-        var outcomes = [Outcome?](repeating: nil, count: inputs.count)
-        await withTaskGroup(of: (Int, Outcome).self) { group in
-            var next = 0
-            func startOne() {
-                let index = next
-                next += 1
-                group.addTask { (index, await process(inputs[index], resultFile: (results as NSString).appendingPathComponent(names[index]))) }
-            }
-            while next < min(concurrency, inputs.count) { startOne() }
-            for await (index, outcome) in group {
-                outcomes[index] = outcome
-                if next < inputs.count { startOne() }
-            }
+        let outcomes = await boundedMap(inputs, concurrency: concurrency) { index, input in
+            await process(input, resultFile: (results as NSString).appendingPathComponent(names[index]))
         }
         let manifest = (output as NSString).appendingPathComponent("infer-result-\(task).manifest")
         var text = ""
-        for outcome in outcomes.compactMap({ $0 }) {
+        for outcome in outcomes {
             let data = try JSONSerialization.data(withJSONObject: outcome.line, options: [.sortedKeys, .withoutEscapingSlashes])
             text += String(decoding: data, as: UTF8.self) + "\n"
         }
@@ -62,7 +51,7 @@ struct BatchRunner: Sendable {
         } catch {
             throw CLIError("cannot write \(manifest): \(error.localizedDescription)")
         }
-        return Summary(total: inputs.count, failed: outcomes.filter { $0?.failed ?? true }.count, manifest: manifest, results: results)
+        return Summary(total: inputs.count, failed: outcomes.filter(\.failed).count, manifest: manifest, results: results)
     }
 
     /// One input: request, call, result file; every failure becomes the input's FAILED line.
