@@ -62,7 +62,4 @@ public enum ConditionReason {
     public static let jobFailed = "JobFailed"
     /// The Job ran past `timeoutSeconds`.
     public static let deadlineExceeded = "DeadlineExceeded"
-    /// BatchService: valid, its application usable, but this operator version runs no batch Job
-    /// yet (`athena batch` runs the same batch locally).
-    public static let notImplemented = "NotImplemented"
 }

@@ -1,10 +1,14 @@
 import AthenaAPI
+import Foundation
 
 /// Builds the indexed Job of a BatchService. Each of its `parallelism` pods runs the
 /// application's engine as a native sidecar (an init container that keeps running, Kubernetes
 /// ≥ 1.29, so the Job completes when the driver does) and the driver, `athena batch --engine`
 /// from the gateway image, which feeds its shard of the inputs (`--shard INDEX/N`) to the engine
-/// and writes `<input>_result.txt` per input and `infer-result-INDEX.manifest`.
+/// and writes `<input>_result.txt` per input and `infer-result-INDEX.manifest`. A CSV input is run
+/// row by row: the driver gets the application's request schema (`--request-schema`, to build and
+/// type each row's request) and `spec.input.mapping` as `--map` flags, and writes
+/// `<file>.csv_result-INDEX.txt` (no `-INDEX` with one shard).
 enum BatchJobBuilder {
     /// Where `pvc://` inputs and outputs are mounted in the driver.
     static let inputMount = "/mnt/athena/input"
@@ -35,11 +39,20 @@ enum BatchJobBuilder {
                                  volumes: &volumes, mounts: &driverMounts, field: "spec.input.path")
         let output = try location(batch.spec.output.path, volume: "output", mount: outputMount, readOnly: false,
                                   volumes: &volumes, mounts: &driverMounts, field: "spec.output.path")
-        guard let application = applications.first(where: { $0.metadata.name == batch.spec.application }),
-              let field = inputField(of: application)
-        else {
-            throw BuildError("AIApplication \(batch.spec.application) declares no input field for batch files "
-                + "(a property of type file in spec.apis[0].request.data)")
+        let application = applications.first(where: { $0.metadata.name == batch.spec.application })
+        let what: [String]
+        if batch.spec.withDefaults().input.type == .csv {
+            guard let application, let schema = requestSchema(of: application) else {
+                throw BuildError("AIApplication \(batch.spec.application) declares no request field a CSV column can fill "
+                    + "(a string, number, integer or boolean property in spec.apis[0].request.data)")
+            }
+            what = ["--request-schema", sortedJSON(schema)] + mapArguments(batch.spec.input.mapping)
+        } else {
+            guard let application, let field = inputField(of: application) else {
+                throw BuildError("AIApplication \(batch.spec.application) declares no input field for batch files "
+                    + "(a property of type file in spec.apis[0].request.data)")
+            }
+            what = ["--field", field]
         }
         let driver = JSON.object([
             ("name", "driver"),
@@ -47,7 +60,8 @@ enum BatchJobBuilder {
             ("imagePullPolicy", JSON.string(options.gatewayPullPolicy)),
             ("command", ["athena"]),
             ("args", JSON.strings([
-                "batch", "--engine", "127.0.0.1:\(plan.enginePort)", "--service", plan.applicationName, "--field", field,
+                "batch", "--engine", "127.0.0.1:\(plan.enginePort)", "--service", plan.applicationName,
+            ] + what + [
                 "--input", input, "--output", output, "--shard", "$(JOB_COMPLETION_INDEX)/\(shards)",
                 "--startup-timeout", String(engineStartupSeconds(plan)),
             ])),
@@ -100,6 +114,49 @@ enum BatchJobBuilder {
         guard let properties = application.spec.apis?.first?.request?.data?["properties"]?.objectValue else { return nil }
         let names = properties.keys.sorted()
         return names.first { properties[$0]?["type"]?.stringValue == "file" } ?? (names.count == 1 ? names[0] : nil)
+    }
+
+    /// The JSON Schema a CSV row's request is built from and typed by (ModelArts: the request
+    /// body of the application's first API), when it has a field a CSV cell can fill.
+    static func requestSchema(of application: AIApplication) -> JSONValue? {
+        guard let data = application.spec.apis?.first?.request?.data, !CSVRequestField.fields(of: data).isEmpty else { return nil }
+        return data
+    }
+
+    /// Why a CSV batch cannot run with `application`, or nil: no field a cell can fill, or a
+    /// mapping naming a field the application does not take (checked here so it is said before a
+    /// Job starts, not in a failed pod's log).
+    static func csvProblem(_ batch: BatchService, application: AIApplication) -> String? {
+        guard let schema = requestSchema(of: application) else {
+            return "AIApplication \(batch.spec.application) declares no request field a CSV column can fill "
+                + "(a string, number, integer or boolean property in spec.apis[0].request.data)"
+        }
+        let fields = CSVRequestField.fields(of: schema)
+        let unknown = (batch.spec.input.mapping ?? [:]).keys.filter { CSVRequestField.named($0, in: fields) == nil }.sorted()
+        guard unknown.isEmpty else {
+            return "spec.input.mapping: \(unknown.joined(separator: ", ")) \(unknown.count == 1 ? "is not a request field" : "are not request fields")"
+                + " of AIApplication \(batch.spec.application) (its fields: \(fields.map(\.name).joined(separator: ", ")))"
+        }
+        return nil
+    }
+
+    /// `value` as compact JSON with sorted keys: the same application gives the same Job args in
+    /// every operator process (dictionary order differs from one process to the next).
+    static func sortedJSON(_ value: JSONValue) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// `--map FIELD=COLUMN` per mapping entry, in field order. Header names are always quoted so
+    /// the driver never reads a name made of digits (`"2024"`) as a column index.
+    static func mapArguments(_ mapping: [String: IntOrString]?) -> [String] {
+        (mapping ?? [:]).sorted { $0.key < $1.key }.flatMap { field, column -> [String] in
+            switch column {
+            case .int(let index): ["--map", "\(field)=\(index)"]
+            case .string(let name): ["--map", "\(field)=\"\(name)\""]
+            }
+        }
     }
 
     /// The driver's path for `text`: a `pvc://claim/path` becomes a volume mounted at `mount`

@@ -9,8 +9,9 @@ import Logging
 /// the cached Job, makes the Job exist, and writes the status only when it changes.
 ///
 /// - invalid spec → `Failed`, reason `InvalidSpec` (every field error), one Warning Event;
-/// - application missing, invalid or not allowing batch, or inputs the driver cannot read (CSV)
-///   → `Pending` with that reason (re-checked when the application changes); no Job;
+/// - application missing, invalid or not allowing batch, or without what the input needs (a file
+///   field for a folder or manifest, a request schema for CSV rows) → `Pending` with that reason
+///   (re-checked when the application changes); no Job;
 /// - otherwise the Job is created once (its pod template is immutable; a spec changed afterwards
 ///   does not touch it — delete and apply the BatchService to run again), with a `JobCreated`
 ///   Event, and the status follows it: `Pending/JobCreated` → `Running/JobRunning` →
@@ -101,15 +102,16 @@ public struct BatchServiceReconciler: Reconciler {
         {
             return (.pending, problem.reason, problem.message)
         }
-        if let application = applications.first(where: { $0.metadata.name == batch.spec.application }),
-           BatchJobBuilder.inputField(of: application) == nil {
-            return (.pending, ConditionReason.applicationNotDeployable,
-                    "AIApplication \(batch.spec.application) declares no input field for batch files "
-                        + "(a property of type file in spec.apis[0].request.data)")
-        }
-        if batch.spec.withDefaults().input.type == .csv {
-            return (.pending, ConditionReason.notImplemented,
-                    "CSV inputs are not run by the batch driver yet: give a folder or a .manifest of {\"source\": …} lines")
+        if let application = applications.first(where: { $0.metadata.name == batch.spec.application }) {
+            if batch.spec.withDefaults().input.type == .csv {
+                if let problem = BatchJobBuilder.csvProblem(batch, application: application) {
+                    return (.pending, ConditionReason.applicationNotDeployable, problem)
+                }
+            } else if BatchJobBuilder.inputField(of: application) == nil {
+                return (.pending, ConditionReason.applicationNotDeployable,
+                        "AIApplication \(batch.spec.application) declares no input field for batch files "
+                            + "(a property of type file in spec.apis[0].request.data)")
+            }
         }
         return nil
     }

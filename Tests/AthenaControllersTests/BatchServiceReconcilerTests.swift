@@ -146,7 +146,7 @@ struct BatchServiceReconcilerTests {
         }
     }
 
-    @Test("an application without a file field, or CSV inputs → Pending and no Job")
+    @Test("an application without a file field, or without a scalar field for CSV rows → Pending and no Job")
     func nothingToRun() async throws {
         try await OperatorHarness.with { h in
             try h.create(Fixtures.application("digits-v1"))
@@ -157,9 +157,60 @@ struct BatchServiceReconcilerTests {
             try h.create(Self.application("other"))
             try h.create(Self.batch("table", application: "other", input: "pvc://data/list.csv"))
             let csv = try #require(try await reconcile(h, "table"))
-            #expect(csv.conditions?[type: ConditionType.ready]?.reason == ConditionReason.notImplemented)
+            #expect(csv.phase == .pending)
+            #expect(csv.conditions?[type: ConditionType.ready]?.reason == ConditionReason.applicationNotDeployable)
+            #expect(csv.conditions?[type: ConditionType.ready]?.message.contains("no request field a CSV column can fill") == true)
             #expect(h.server.get(Self.jobs, namespace: "default", name: "digits-batch") == nil)
             #expect(h.server.get(Self.jobs, namespace: "default", name: "table") == nil)
+        }
+    }
+
+    /// The iris application: a ModelArts JSON API whose rows of four numbers sit in `data.req_data`.
+    static func iris() -> AIApplication {
+        Fixtures.application("iris-v1", apis: [ModelAPI(url: "/", method: "POST", request: ModelAPIMessage(data: [
+            "type": "object",
+            "properties": ["data": ["type": "object", "properties": ["req_data": ["type": "array", "items": [[
+                "type": "object",
+                "properties": ["sepal_length": ["type": "number"], "petal_width": ["type": "number"]],
+            ]]]]]],
+        ]))])
+    }
+
+    @Test("CSV input → a Job whose driver gets the request schema and the mapping (names quoted), one result file per shard")
+    func csvJob() async throws {
+        try await OperatorHarness.with { h in
+            try h.create(Self.iris())
+            var batch = Self.batch("iris-batch", application: "iris-v1", input: "pvc://data/train.csv", parallelism: 2)
+            batch.spec.input.mapping = ["data.req_data.sepal_length": 0, "data.req_data.petal_width": "2024"]
+            try h.create(batch)
+            let status = try #require(try await reconcile(h, "iris-batch"))
+            #expect(status.phase == .pending && status.jobName == "iris-batch", "\(status)")
+            let job = try #require(h.server.get(Self.jobs, namespace: "default", name: "iris-batch"))
+            let driver = try #require(job[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first)
+            let args = driver["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let schema = #"{"properties":{"data":{"properties":{"req_data":{"items":[{"properties":{"petal_width":{"type":"number"},"#
+                + #""sepal_length":{"type":"number"}},"type":"object"}],"type":"array"}},"type":"object"}},"type":"object"}"#
+            #expect(args == ["batch", "--engine", "127.0.0.1:50051", "--service", "iris-v1", "--request-schema", schema,
+                             "--map", "data.req_data.petal_width=\"2024\"", "--map", "data.req_data.sepal_length=0",
+                             "--input", "/mnt/athena/input/train.csv", "--output", "/mnt/athena/output/digits",
+                             "--shard", "$(JOB_COMPLETION_INDEX)/2", "--startup-timeout", "600"], "\(args)")
+            #expect(!args.contains("--field"))
+        }
+    }
+
+    @Test("a CSV mapping naming a field the application does not take → Pending/ApplicationNotDeployable, no Job")
+    func csvUnknownField() async throws {
+        try await OperatorHarness.with { h in
+            try h.create(Self.iris())
+            var batch = Self.batch("iris-batch", application: "iris-v1", input: "pvc://data/train.csv")
+            batch.spec.input.mapping = ["sepal": 0, "petal_width": 1]
+            try h.create(batch)
+            let status = try #require(try await reconcile(h, "iris-batch"))
+            #expect(status.phase == .pending)
+            #expect(status.conditions?[type: ConditionType.ready]?.reason == ConditionReason.applicationNotDeployable)
+            #expect(status.conditions?[type: ConditionType.ready]?.message == "spec.input.mapping: sepal is not a request field of "
+                + "AIApplication iris-v1 (its fields: data.req_data.petal_width, data.req_data.sepal_length)")
+            #expect(h.server.get(Self.jobs, namespace: "default", name: "iris-batch") == nil)
         }
     }
 

@@ -68,18 +68,20 @@ extension OperatorProcessSuites {
             #expect(!ours.isEmpty, "the operator should have recorded Events")
             try await ObjectValidator.validate(children + ours, in: server.directory)
 
-            // 2b. The batch samples: digits-batch runs as an indexed Job (valid Kubernetes) to Completed;
-            // iris-batch reads a CSV, which the driver does not run yet: Pending, no Job.
+            // 2b. The batch samples run as indexed Jobs (valid Kubernetes) to Completed: digits-batch over
+            // a folder, iris-batch over a CSV (its driver gets the request schema and the mapping).
             var batches = KubectlTable("")
-            try await eventually("kubectl get batchservices shows digits-batch Completed", timeout: .seconds(45),
+            try await eventually("kubectl get batchservices shows digits-batch and iris-batch Completed", timeout: .seconds(45),
                                  detail: { "last table: \(batches.rows); operator log:\n\(op.logTail(15))" }) {
                 batches = KubectlTable(try await server.kubectl("get", "batchservices").stdout)
-                return batches.row(named: "digits-batch")?["PHASE"] == "Completed"
+                return batches.row(named: "digits-batch")?["PHASE"] == "Completed" && batches.row(named: "iris-batch")?["PHASE"] == "Completed"
             }
-            #expect(batches.row(named: "iris-batch")?["PHASE"] == "Pending", "\(batches.rows)")
             let jobs = try await server.json("get", "jobs", "-l", "app.kubernetes.io/name=athena-batchservice", "-o", "json")["items"]?
                 .arrayValue ?? []
-            #expect(jobs.compactMap { $0[path: ["metadata", "name"]]?.stringValue } == ["digits-batch"])
+            #expect(Set(jobs.compactMap { $0[path: ["metadata", "name"]]?.stringValue }) == ["digits-batch", "iris-batch"])
+            let iris = jobs.first { $0[path: ["metadata", "name"]] == "iris-batch" }
+            let irisArgs = iris?[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(irisArgs.contains("--request-schema") && irisArgs.contains("petal_length=2") && !irisArgs.contains("--field"), "\(irisArgs)")
             try await ObjectValidator.validate(jobs, in: server.directory)
 
             // 3. Weights change → routing ConfigMap updated, Deployments untouched.
