@@ -28,7 +28,7 @@ struct BatchCommand: AsyncParsableCommand {
         (N counts data rows from 0), and OUT/infer-result-TASK.manifest with a line per row.
         With --engine HOST:PORT the inputs go to a gRPC engine that is already running (a container, a
         port-forward) instead of workers started here; DIR is then optional, and without it --service
-        and --field say what the engine serves.
+        and --field (--request-schema for a .csv) say what the engine serves.
         --shard I/N runs only the inputs at positions I, I+N, I+2N… of the list, so the N pods of a
         Kubernetes indexed Job (I = $JOB_COMPLETION_INDEX) split one batch; the task id is then I unless
         --task is given, so the shards' manifests do not overwrite each other in a shared OUT.
@@ -98,6 +98,11 @@ struct BatchCommand: AsyncParsableCommand {
             } else {
                 guard service != nil, field != nil else { throw ValidationError("--engine without an application folder needs --service and --field") }
             }
+        }
+        if Self.isCSV(input) {
+            if field != nil { throw ValidationError("--field is for folder and manifest inputs: a .csv input maps columns with --map FIELD=COLUMN") }
+        } else if !maps.isEmpty || requestSchema != nil {
+            throw ValidationError("--map and --request-schema are for .csv inputs (--input \(input) is not one)")
         }
         if let engine, HostPort(parsing: engine) == nil { throw ValidationError("--engine: expected HOST:PORT, got '\(engine)'") }
         if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }

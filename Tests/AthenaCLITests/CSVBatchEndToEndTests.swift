@@ -103,6 +103,10 @@ struct CSVBatchEndToEndTests {
         let unknown = try await CLI.run(["batch", "--engine", endpoint, "--service", "iris", "--request-schema", "@\(schemaFile.path)",
                                          "--map", "sepal=0", "--input", csv.path, "--output", output.path])
         #expect(unknown.status == 2 && unknown.stderr.contains("mapping: 'sepal' is not a request field"), "\(unknown.stderr)")
+        let folderMap = try await CLI.run(["batch", "examples/iris", "--map", "sepal_length=0", "--input", dir.path, "--output", output.path])
+        #expect(folderMap.status == 64 && folderMap.stderr.contains("--map and --request-schema are for .csv inputs"), "\(folderMap.stderr)")
+        let csvField = try await CLI.run(["batch", "examples/iris", "--field", "data", "--input", csv.path, "--output", output.path])
+        #expect(csvField.status == 64 && csvField.stderr.contains("a .csv input maps columns with --map"), "\(csvField.stderr)")
         let noSchema = try await CLI.run(["batch", "--engine", endpoint, "--service", "iris", "--input", csv.path, "--output", output.path])
         #expect(noSchema.status == 64 && noSchema.stderr.contains("needs --service and --request-schema"), "\(noSchema.stderr)")
     }
