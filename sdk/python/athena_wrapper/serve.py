@@ -10,7 +10,7 @@ import argparse
 import os
 import signal
 import sys
-import threading
+import time
 from typing import Dict, List, Optional
 
 from .app import open_app
@@ -73,10 +73,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     if switch:
         sys.setswitchinterval(float(switch))
 
-    stop = threading.Event()
+    # Filled by the signal handler, polled by the loop below. Not a threading.Event: the handler
+    # runs on the main thread between any two bytecodes, and Event.set() takes the lock that the
+    # main thread may already hold (inside Event.wait, or inside the first handler's set() when a
+    # second signal arrives). That deadlocked an engine for good: a worker left running an hour
+    # after its `athena serve` sent it SIGTERM and was killed. list.append takes no lock.
+    stopping: List[int] = []
 
     def on_signal(signum, frame):
-        stop.set()
+        stopping.append(signum)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -92,10 +97,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("athena-wrapper: ready %s %s" % (app.service_id, app.version), flush=True)
     log.info("engine %s %s serving on %s", app.service_id, app.version, server.address)
     parent = _parent_pid()
-    while not stop.wait(0.5):
+    while not stopping:
         if parent is not None and os.getppid() != parent:
             log.warning("parent process %d is gone; shutting down", parent)
             break
+        time.sleep(0.2)
     log.info("shutting down")
     server.stop(grace=5.0)
     try:

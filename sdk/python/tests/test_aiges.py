@@ -183,6 +183,19 @@ def test_sigterm_exits_cleanly():
     e.stop()
 
 
+def test_signal_burst_exits_cleanly():
+    """Signals arriving back to back (athena serve forwarding SIGTERM as the shell sends SIGINT, or a
+    supervisor repeating itself) used to be able to deadlock the engine inside Event.set()."""
+    for _ in range(3):
+        e = Engine(SCAFFOLD).start()
+        for _ in range(50):
+            e.proc.send_signal(signal.SIGTERM)
+            e.proc.send_signal(signal.SIGINT)
+        assert e.proc.wait(15) == 0
+        e.wait_line("athena-wrapper: stopped", timeout=5)
+        e.stop()
+
+
 def test_exits_when_parent_dies():
     """ATHENA_PARENT_PID: a worker orphaned by a SIGKILLed `athena serve` stops by itself."""
     import time
