@@ -7,6 +7,7 @@ plain-HTTP test API server. Prints its port on stdout. Stdlib only.
 usage: tls_proxy.py CERT KEY TOKEN UPSTREAM_PORT
 """
 import asyncio
+import signal
 import ssl
 import sys
 
@@ -53,6 +54,9 @@ def handler(token, upstream_port):
 
 
 async def main():
+    # Started through Foundation's Process, which passes on the test runner's blocked signals:
+    # without this, the test's terminate() (SIGTERM) never arrives and the proxy outlives the run.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     cert, key, token, upstream_port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
