@@ -124,8 +124,6 @@ struct CSVBatchRunner: Sendable {
 
     /// Compact JSON with sorted keys, on one line (a result-file line).
     static func json(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        (try? value.serialized()).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 }

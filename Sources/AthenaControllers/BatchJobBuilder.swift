@@ -43,14 +43,14 @@ enum BatchJobBuilder {
         let what: [String]
         if batch.spec.withDefaults().input.type == .csv {
             guard let application, let schema = requestSchema(of: application) else {
-                throw BuildError("AIApplication \(batch.spec.application) declares no request field a CSV column can fill "
-                    + "(a string, number, integer or boolean property in spec.apis[0].request.data)")
+                throw BuildError(noCSVField(batch.spec.application))
             }
-            what = ["--request-schema", sortedJSON(schema)] + mapArguments(batch.spec.input.mapping)
+            // Sorted keys: the same application gives the same Job args in every operator process
+            // (dictionary order differs from one process to the next).
+            what = ["--request-schema", String(decoding: (try? schema.serialized()) ?? Data("{}".utf8), as: UTF8.self)] + mapArguments(batch.spec.input.mapping)
         } else {
             guard let application, let field = inputField(of: application) else {
-                throw BuildError("AIApplication \(batch.spec.application) declares no input field for batch files "
-                    + "(a property of type file in spec.apis[0].request.data)")
+                throw BuildError(noFileField(batch.spec.application))
             }
             what = ["--field", field]
         }
@@ -108,6 +108,17 @@ enum BatchJobBuilder {
         return max(600, (startup.initialDelaySeconds ?? 0) + period * threshold + 60)
     }
 
+    /// Why `application` cannot take a batch of files (the builder's error, the reconciler's Pending message).
+    static func noFileField(_ application: String) -> String {
+        "AIApplication \(application) declares no input field for batch files (a property of type file in spec.apis[0].request.data)"
+    }
+
+    /// Why `application` cannot take the rows of a CSV batch.
+    static func noCSVField(_ application: String) -> String {
+        "AIApplication \(application) declares no request field a CSV column can fill "
+            + "(a string, number, integer or boolean property in spec.apis[0].request.data)"
+    }
+
     /// The request field each input file becomes: the first property of type `file` of the
     /// application's first API (ModelArts: batch inputs are files), else its only property.
     static func inputField(of application: AIApplication) -> String? {
@@ -128,8 +139,7 @@ enum BatchJobBuilder {
     /// Job starts, not in a failed pod's log).
     static func csvProblem(_ batch: BatchService, application: AIApplication) -> String? {
         guard let schema = requestSchema(of: application) else {
-            return "AIApplication \(batch.spec.application) declares no request field a CSV column can fill "
-                + "(a string, number, integer or boolean property in spec.apis[0].request.data)"
+            return noCSVField(batch.spec.application)
         }
         let fields = CSVRequestField.fields(of: schema)
         let unknown = (batch.spec.input.mapping ?? [:]).keys.filter { CSVRequestField.named($0, in: fields) == nil }.sorted()
@@ -138,14 +148,6 @@ enum BatchJobBuilder {
                 + " of AIApplication \(batch.spec.application) (its fields: \(fields.map(\.name).joined(separator: ", ")))"
         }
         return nil
-    }
-
-    /// `value` as compact JSON with sorted keys: the same application gives the same Job args in
-    /// every operator process (dictionary order differs from one process to the next).
-    static func sortedJSON(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// `--map FIELD=COLUMN` per mapping entry, in field order. Header names are always quoted so

@@ -108,9 +108,7 @@ public struct BatchServiceReconciler: Reconciler {
                     return (.pending, ConditionReason.applicationNotDeployable, problem)
                 }
             } else if BatchJobBuilder.inputField(of: application) == nil {
-                return (.pending, ConditionReason.applicationNotDeployable,
-                        "AIApplication \(batch.spec.application) declares no input field for batch files "
-                            + "(a property of type file in spec.apis[0].request.data)")
+                return (.pending, ConditionReason.applicationNotDeployable, BatchJobBuilder.noFileField(batch.spec.application))
             }
         }
         return nil

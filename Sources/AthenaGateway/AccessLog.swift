@@ -35,20 +35,9 @@ final class AccessLog: Sendable {
         appendTimestamp(&line)
         line += " info request method=".utf8
         Self.appendSafe(request.method, to: &line)
-        line += " path=".utf8
-        Self.appendSafe(request.path, to: &line)
-        line += " status=".utf8
-        line += String(response.status.code).utf8
-        line += " code=".utf8
-        line += String(response.code ?? 0).utf8
-        line += " sid=".utf8
-        Self.appendSafe(response.sid, to: &line)
-        line += " service=".utf8
-        Self.appendSafe(response.service ?? "-", to: &line)
-        line += " version=".utf8
-        Self.appendSafe(response.version ?? "-", to: &line)
-        line += " ms=".utf8
-        line += String(nanoseconds / 1_000_000).utf8
+        Self.appendOutcome(
+            path: request.path, status: response.status.code, code: response.code ?? 0, sid: response.sid,
+            service: response.service ?? "-", version: response.version ?? "-", nanoseconds: nanoseconds, to: &line)
         line += " bytes_in=".utf8
         line += String(request.body.readableBytes).utf8
         line += " bytes_out=".utf8
@@ -81,26 +70,37 @@ final class AccessLog: Sendable {
         appendTimestamp(&line)
         line += " info session transport=".utf8
         Self.appendSafe(session.transport, to: &line)
-        line += " path=".utf8
-        Self.appendSafe(session.path, to: &line)
-        line += " status=".utf8
-        line += String(session.status).utf8
-        line += " code=".utf8
-        line += String(session.code).utf8
-        line += " sid=".utf8
-        Self.appendSafe(session.sid, to: &line)
-        line += " service=".utf8
-        Self.appendSafe(session.service, to: &line)
-        line += " version=".utf8
-        Self.appendSafe(session.version, to: &line)
-        line += " ms=".utf8
-        line += String(session.nanoseconds / 1_000_000).utf8
+        Self.appendOutcome(
+            path: session.path, status: session.status, code: session.code, sid: session.sid,
+            service: session.service, version: session.version, nanoseconds: session.nanoseconds, to: &line)
         line += " messages_in=".utf8
         line += String(session.messagesIn).utf8
         line += " results_out=".utf8
         line += String(session.resultsOut).utf8
         line.append(10)
         append(line)
+    }
+
+    /// The fields request and session lines share: ` path=… status=… code=… sid=… service=…
+    /// version=… ms=…`.
+    private static func appendOutcome(
+        path: String, status: Int, code: Int, sid: String, service: String, version: String, nanoseconds: Int64,
+        to line: inout [UInt8]
+    ) {
+        line += " path=".utf8
+        appendSafe(path, to: &line)
+        line += " status=".utf8
+        line += String(status).utf8
+        line += " code=".utf8
+        line += String(code).utf8
+        line += " sid=".utf8
+        appendSafe(sid, to: &line)
+        line += " service=".utf8
+        appendSafe(service, to: &line)
+        line += " version=".utf8
+        appendSafe(version, to: &line)
+        line += " ms=".utf8
+        line += String(nanoseconds / 1_000_000).utf8
     }
 
     /// Queues a finished line; writes the batch once it is large enough.
