@@ -41,8 +41,10 @@ enum CLI {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        // let the handlers drain what is left in the pipes
-        for _ in 0..<50 {
+        // Let the handlers drain what is left in the pipes, up to their end of file: under load
+        // (the whole suite in parallel) the last chunk can come later than half a second, and a
+        // test then saw its output cut short. Stops as soon as both pipes are at their end.
+        for _ in 0..<1000 {
             try await Task.sleep(for: .milliseconds(10))
             if out.fileHandleForReading.readabilityHandler == nil && err.fileHandleForReading.readabilityHandler == nil { break }
         }
