@@ -70,11 +70,20 @@ public final class EndpointSet: Sendable {
     public let maxConcurrency: Int
     let state: Mutex<State>
     let clock = ContinuousClock()
+    /// Any instant: the time ``pick(_:hashKey:excluding:now:)`` gets when no endpoint is ejected
+    /// (the time is compared only with an ejection's end).
+    private let anyInstant = ContinuousClock.now
 
     public init(balancing: RoutingTableLoadBalancing, maxConcurrency: Int) {
         self.balancing = balancing
         self.maxConcurrency = maxConcurrency
         self.state = Mutex(State())
+    }
+
+    /// The time for ejection checks, read only when an endpoint is ejected: a clock read on
+    /// every acquire and release is a measurable part of a pass-through request.
+    private func ejectionTime(_ state: State) -> ContinuousClock.Instant {
+        state.slots.contains { $0.ejectedUntil != nil } ? clock.now : anyInstant
     }
 
     // MARK: - Membership
@@ -142,12 +151,11 @@ public final class EndpointSet: Sendable {
 
     /// The lease if an endpoint is free now, the error if there is none at all, `nil` if all are busy.
     private func acquireNow(hashKey: String?, excluding: HostPort?) -> Result<Lease, GatewayError>? {
-        let now = clock.now
-        return state.withLock { state in
+        state.withLock { state in
             if state.slots.isEmpty || (excluding != nil && state.slots.allSatisfy { $0.address == excluding }) {
                 return .failure(GatewayError(.noHealthyEndpoint, "no engine endpoint available"))
             }
-            if let index = pick(&state, hashKey: hashKey, excluding: excluding, now: now) {
+            if let index = pick(&state, hashKey: hashKey, excluding: excluding, now: ejectionTime(state)) {
                 state.slots[index].inflight += 1
                 return .success(state.slots[index].lease)
             }
@@ -157,7 +165,6 @@ public final class EndpointSet: Sendable {
 
     /// Returns an endpoint and records what happened on it.
     public func release(_ lease: Lease, outcome: Outcome) {
-        let now = clock.now
         let threshold = max(1, balancing.failureThreshold)
         let eject = Duration.milliseconds(Int64(max(0, balancing.ejectSeconds) * 1000))
         let wake: [(CheckedContinuation<Lease, any Error>, Lease)] = state.withLock { state in
@@ -169,12 +176,12 @@ public final class EndpointSet: Sendable {
                     state.slots[i].ejectedUntil = nil
                 case .failure:
                     state.slots[i].failures += 1
-                    if state.slots[i].failures >= threshold { state.slots[i].ejectedUntil = now + eject }
+                    if state.slots[i].failures >= threshold { state.slots[i].ejectedUntil = clock.now + eject }
                 case .neutral:
                     break
                 }
             }
-            return serveWaiters(&state, now: now)
+            return state.waiters.isEmpty ? [] : serveWaiters(&state, now: ejectionTime(state))
         }
         for (continuation, lease) in wake { continuation.resume(returning: lease) }
     }

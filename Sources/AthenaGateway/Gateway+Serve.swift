@@ -59,7 +59,7 @@ extension Gateway {
 
     /// The inference route a request targets, if any: only `POST`s are inference requests
     /// (other methods on these paths get a 405 from ``route(_:sid:)``).
-    static func inferenceTarget(_ request: GatewayHTTPRequest, parts: [Substring]) -> (FrontEnd, String)? {
+    static func inferenceTarget(_ request: GatewayHTTPRequest, parts: PathSegments) -> (FrontEnd, String)? {
         guard request.method == "POST" else { return nil }
         switch parts.count {
         case 2 where parts[0] == "v1":

@@ -203,11 +203,18 @@ struct HTTPRequestParser {
 
     // MARK: - The head
 
-    /// RFC 9110 token characters (method and header names).
-    static let tchar: [Bool] = (0..<256).map { b in
-        switch UInt8(b) {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: "!#$%&'*+-.^_`|~".utf8.contains(UInt8(b))
+    /// Whether `byte` is an RFC 9110 token character (method and header names). A switch, not a
+    /// lookup table: a static table costs a `swift_once` check and a bounds check per byte.
+    @inline(__always)
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default:
+            false
         }
     }
 
@@ -225,7 +232,7 @@ struct HTTPRequestParser {
         var i = 0
         let count = bytes.count
         let lineEnd = try lineEndIndex(bytes, from: 0)
-        while i < lineEnd && tchar[Int(bytes[i])] { i += 1 }
+        while i < lineEnd && isTokenByte(bytes[i]) { i += 1 }
         guard i > 0, i < lineEnd, bytes[i] == UInt8(ascii: " ") else { throw HTTPRequestParseError("malformed request line") }
         let method = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<i]), as: UTF8.self)
         let targetStart = i + 1
@@ -258,7 +265,7 @@ struct HTTPRequestParser {
                 throw HTTPRequestParseError("obsolete line folding in a header")
             }
             var colon = lineStart
-            while colon < end && tchar[Int(bytes[colon])] { colon += 1 }
+            while colon < end && isTokenByte(bytes[colon]) { colon += 1 }
             guard colon > lineStart, colon < end, bytes[colon] == UInt8(ascii: ":") else {
                 throw HTTPRequestParseError("malformed header line")
             }

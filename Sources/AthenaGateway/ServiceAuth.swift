@@ -51,8 +51,10 @@ public final class ServiceAuth: Sendable {
         }
     }
 
-    /// Why `request` may not call the service, or `nil` when it may.
-    func refusal(_ request: GatewayHTTPRequest, now: Date = Date()) -> GatewayError? {
+    /// Why `request` may not call the service, or `nil` when it may. `now` (for HMAC's clock
+    /// skew) is read only when a signature is checked: most services have no auth, and the
+    /// clock read is a measurable part of a pass-through request.
+    func refusal(_ request: GatewayHTTPRequest, now: Date? = nil) -> GatewayError? {
         switch credentials {
         case .none:
             return nil
@@ -80,7 +82,7 @@ public final class ServiceAuth: Sendable {
         case .hmac(let secrets):
             let challenge = [(name: "www-authenticate",
                               value: "HMAC realm=\"athena\", algorithm=\"hmac-sha256\", headers=\"date request-line digest\"")]
-            return HMACAuthorization.check(request, keys: secrets, now: now).map { GatewayError(.unauthorized, $0, headers: challenge) }
+            return HMACAuthorization.check(request, keys: secrets, now: now ?? Date()).map { GatewayError(.unauthorized, $0, headers: challenge) }
         }
     }
 
