@@ -18,11 +18,13 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY scripts/build-release.sh ./scripts/
 # The cache mount keeps fetched packages and objects between builds; the binary is copied out
-# of it in the same step. --static-swift-stdlib: the runtime needs no Swift runtime libraries.
+# of it in the same step. scripts/build-release.sh holds the release flags the benchmarks
+# measure too (--static-swift-stdlib: the runtime needs no Swift runtime libraries).
 RUN --mount=type=cache,target=/src/.build \
-    swift build -c release --product athena-gateway --static-swift-stdlib \
- && swift build -c release --product athena --static-swift-stdlib \
+    scripts/build-release.sh --product athena-gateway \
+ && scripts/build-release.sh --product athena \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/athena-gateway" /out/athena-gateway \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/athena" /out/athena
 

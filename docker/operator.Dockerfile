@@ -17,10 +17,12 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY scripts/build-release.sh ./scripts/
 # The cache mount keeps fetched packages and objects between builds; the binary is copied out
-# of it in the same step. --static-swift-stdlib: the runtime needs no Swift runtime libraries.
+# of it in the same step. scripts/build-release.sh holds the release flags the benchmarks
+# measure too (--static-swift-stdlib: the runtime needs no Swift runtime libraries).
 RUN --mount=type=cache,target=/src/.build \
-    swift build -c release --product athena-operator --static-swift-stdlib \
+    scripts/build-release.sh --product athena-operator \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/athena-operator" /out/athena-operator
 
 # MARK: - Runtime

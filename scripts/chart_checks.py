@@ -504,8 +504,14 @@ def check_dockerfiles() -> None:
         final_stage = body[body.rindex("FROM "):]
         if "libcurl" not in final_stage:
             raise CheckFailed(f"{where}: runtime stage lacks the libcurl runtime")
-        if "--static-swift-stdlib" not in body:
-            raise CheckFailed(f"{where}: binary not built with --static-swift-stdlib (runtime has no Swift libs)")
+        release = ROOT / "scripts" / "build-release.sh"
+        if "scripts/build-release.sh --product" not in body or "COPY scripts/build-release.sh" not in body:
+            raise CheckFailed(f"{where}: binary not built with scripts/build-release.sh (the flags the benchmarks measure)")
+        if "--static-swift-stdlib" not in release.read_text():
+            raise CheckFailed("scripts/build-release.sh: not --static-swift-stdlib (the runtime image has no Swift libs)")
+        ignore = (path.parent / f"{path.name}.dockerignore").read_text().split()
+        if "!scripts/build-release.sh" not in ignore:
+            raise CheckFailed(f"{where}.dockerignore: scripts/build-release.sh is not in the build context")
         users = [a for w, a in instructions if w == "USER"]
         if not users or users[-1].split(":")[0] in ("0", "root") or not users[-1].split(":")[0].isdigit():
             raise CheckFailed(f"{where}: last USER is {users[-1:] or 'missing'}, want a numeric non-root uid")

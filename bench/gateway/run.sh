@@ -10,7 +10,9 @@
 # (utime+stime from /proc/PID/stat; nginx: master + workers).
 #
 # Usage: bench/gateway/run.sh            (BIN=folder with athena, athena-gateway, bench-noop-engine;
-#                                          default .build-release/release, else .build/debug)
+#                                          default .build-release/release, else .build/debug; build
+#                                          them as they ship: scripts/build-release.sh --product P
+#                                          --scratch-path .build-release for each)
 #        DURATION=10 CONNS="64 8" SKIP_C=1 bench/gateway/run.sh
 #        ONLY="a d" bench/gateway/run.sh   (run a subset of the scenarios a b c d e; default all)
 #        ROUNDS=3 bench/gateway/run.sh     (each pair of rows measured 3 times, alternating, and a
@@ -31,7 +33,7 @@ ROUNDS=${ROUNDS:-1}
 [ "${SKIP_C:-0}" = 1 ] && ONLY=${ONLY//c/}
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 for exe in athena athena-gateway bench-noop-engine; do
-  [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: swift build -c release --scratch-path .build-release" >&2; exit 1; }
+  [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: scripts/build-release.sh --product $exe --scratch-path .build-release" >&2; exit 1; }
 done
 
 # --- tools: nginx and wrk from Debian -------------------------------------------------------

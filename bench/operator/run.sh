@@ -28,9 +28,9 @@ PYTHON=${ATHENA_PYTHON:-$ROOT/.venv/bin/python}
 command -v kubectl >/dev/null || { echo "bench/operator: kubectl not found" >&2; exit 1; }
 
 if [ -z "${BIN:-}" ]; then
-  echo "# release build (swift build -c release --scratch-path .build-release) ..." >&2
+  echo "# release build (scripts/build-release.sh --scratch-path .build-release) ..." >&2
   for product in kube-testserver athena-operator; do
-    swift build -c release --scratch-path .build-release --product "$product" 2>&1 | grep -E "error|Compiling|Build" | tail -3 >&2
+    scripts/build-release.sh --scratch-path .build-release --product "$product" 2>&1 | grep -E "error|Compiling|Build" | tail -3 >&2
   done
   BIN=$(swift build -c release --scratch-path .build-release --show-bin-path)
 fi
