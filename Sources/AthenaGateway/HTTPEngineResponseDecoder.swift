@@ -161,17 +161,13 @@ struct HTTPEngineResponseDecoder {
             throw HTTPEngineConnectionError.malformed("bad status code")
         }
         var head = ParsedHead(status: status, http10: bytes[7] == 48)
-        var i = 12
         // Skip the rest of the status line.
-        while i + 1 < bytes.count && !(bytes[i] == 13 && bytes[i + 1] == 10) { i += 1 }
-        i += 2
+        var i = (ASCIIBytes.crlf(in: bytes, from: 12) ?? bytes.count) + 2
         while i < bytes.count {
-            var lineEnd = i
-            while lineEnd + 1 < bytes.count && !(bytes[lineEnd] == 13 && bytes[lineEnd + 1] == 10) { lineEnd += 1 }
-            if lineEnd + 1 >= bytes.count { lineEnd = bytes.count }
-            var colon = i
-            while colon < lineEnd && bytes[colon] != 58 { colon += 1 }
-            guard colon < lineEnd, colon > i else { throw HTTPEngineConnectionError.malformed("bad header line") }
+            let lineEnd = ASCIIBytes.crlf(in: bytes, from: i) ?? bytes.count
+            guard let colon = ASCIIBytes.firstIndex(of: 58, in: bytes, from: i, end: lineEnd), colon > i else {
+                throw HTTPEngineConnectionError.malformed("bad header line")
+            }
             var valueStart = colon + 1
             while valueStart < lineEnd && (bytes[valueStart] == 32 || bytes[valueStart] == 9) { valueStart += 1 }
             var valueEnd = lineEnd
@@ -231,27 +227,12 @@ struct HTTPEngineResponseDecoder {
 
     /// Offset of the first `\r\n\r\n` in the readable bytes.
     private static func find(crlfcrlf buffer: ByteBuffer) -> Int? {
-        buffer.withUnsafeReadableBytes { bytes in
-            guard bytes.count >= 4 else { return nil }
-            var i = 0
-            while i + 3 < bytes.count {
-                if bytes[i + 3] == 10 && bytes[i + 2] == 13 && bytes[i + 1] == 10 && bytes[i] == 13 { return i }
-                i += 1
-            }
-            return nil
-        }
+        buffer.withUnsafeReadableBytes { ASCIIBytes.headEnd(in: $0) }
     }
 
     /// A line without its CRLF, or `nil` (nothing consumed) when the line is not complete.
     private static func readLine(_ buffer: inout ByteBuffer) throws -> String? {
-        guard let end = buffer.withUnsafeReadableBytes({ bytes -> Int? in
-            var i = 0
-            while i + 1 < bytes.count {
-                if bytes[i] == 13 && bytes[i + 1] == 10 { return i }
-                i += 1
-            }
-            return nil
-        }) else {
+        guard let end = buffer.withUnsafeReadableBytes({ ASCIIBytes.crlf(in: $0) }) else {
             if buffer.readableBytes > maxHeadBytes { throw HTTPEngineConnectionError.malformed("chunk line over \(maxHeadBytes) bytes") }
             return nil
         }

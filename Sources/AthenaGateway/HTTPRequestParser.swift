@@ -154,30 +154,12 @@ struct HTTPRequestParser {
 
     /// Offset of the `\r\n\r\n` ending the head, searching from `from`.
     static func headEnd(in buffer: ByteBuffer, from: Int) -> Int? {
-        buffer.withUnsafeReadableBytes { bytes in
-            guard bytes.count >= 4 else { return nil }
-            var i = from
-            let last = bytes.count - 4
-            while i <= last {
-                // Jump to the next LF; a head ends at CR LF CR LF.
-                if bytes[i + 3] != 10 {
-                    i += 1
-                    continue
-                }
-                if bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 { return i }
-                i += 1
-            }
-            return nil
-        }
+        buffer.withUnsafeReadableBytes { ASCIIBytes.headEnd(in: $0, from: from) }
     }
 
     /// Offset of the first CRLF.
     static func crlf(in buffer: ByteBuffer) -> Int? {
-        buffer.withUnsafeReadableBytes { bytes in
-            guard bytes.count >= 2 else { return nil }
-            for i in 0..<(bytes.count - 1) where bytes[i] == 13 && bytes[i + 1] == 10 { return i }
-            return nil
-        }
+        buffer.withUnsafeReadableBytes { ASCIIBytes.crlf(in: $0) }
     }
 
     /// A chunk-size line: hex digits, optionally `;extensions`. `nil` when invalid or too large.
@@ -315,19 +297,15 @@ struct HTTPRequestParser {
     /// Index of the CR of the next CRLF at or after `from`, or the end of the head (its last
     /// line has no CRLF here). A CR without LF or a bare LF is an error.
     private static func lineEndIndex(_ bytes: UnsafeRawBufferPointer, from: Int) throws -> Int {
-        var i = from
-        while i < bytes.count {
-            switch bytes[i] {
-            case 13:
-                guard i + 1 < bytes.count, bytes[i + 1] == 10 else { throw HTTPRequestParseError("CR without LF in the request head") }
-                return i
-            case 10:
-                throw HTTPRequestParseError("bare LF in the request head")
-            default:
-                i += 1
-            }
+        let lf = ASCIIBytes.firstIndex(of: 10, in: bytes, from: from)
+        // A CR before the line's own CR LF (or anywhere in the last line) has no LF after it.
+        let contentEnd = lf.map { $0 - 1 } ?? bytes.count
+        if ASCIIBytes.firstIndex(of: 13, in: bytes, from: from, end: max(from, contentEnd)) != nil {
+            throw HTTPRequestParseError("CR without LF in the request head")
         }
-        return bytes.count
+        guard let lf else { return bytes.count }
+        guard lf > from, bytes[lf - 1] == 13 else { throw HTTPRequestParseError("bare LF in the request head") }
+        return lf - 1
     }
 
 
