@@ -105,4 +105,14 @@ enum ASCIIBytes {
         }
         return nil
     }
+
+    /// ``crlf(in:from:)`` over a buffer's readable bytes (offset from its reader index).
+    static func crlf(in buffer: ByteBuffer) -> Int? {
+        buffer.withUnsafeReadableBytes { crlf(in: $0) }
+    }
+
+    /// ``headEnd(in:from:)`` over a buffer's readable bytes (offsets from its reader index).
+    static func headEnd(in buffer: ByteBuffer, from: Int = 0) -> Int? {
+        buffer.withUnsafeReadableBytes { headEnd(in: $0, from: from) }
+    }
 }

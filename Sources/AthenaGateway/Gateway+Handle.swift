@@ -56,7 +56,7 @@ extension Gateway {
     /// operational routes. Unknown paths → 404, known paths with another method → 405, both as
     /// ASE errors.
     func route(_ request: GatewayHTTPRequest, sid: String) async throws -> GatewayHTTPResponse {
-        let parts = Self.segments(request.path)
+        let parts = PathSegments(request.path)
         if let (frontEnd, service) = Self.inferenceTarget(request, parts: parts) {
             return await serve(frontEnd, request, sid: sid, service: service)
         }
@@ -113,11 +113,6 @@ extension Gateway {
             break
         }
         throw GatewayError(.notFound, "no route for \(request.method) \(request.path)")
-    }
-
-    /// The non-empty `/`-separated segments of a path (at most seven; see ``PathSegments``).
-    static func segments(_ path: String) -> PathSegments {
-        PathSegments(path)
     }
 
     private func methodNotAllowed(_ request: GatewayHTTPRequest) -> GatewayError {

@@ -197,7 +197,7 @@ extension Gateway {
             answer(streaming)
             return
         }
-        guard let (frontEnd, name) = Self.inferenceTarget(request, parts: Self.segments(request.path)) else {
+        guard let (frontEnd, name) = Self.inferenceTarget(request, parts: PathSegments(request.path)) else {
             Task.immediate(executorPreference: executor) { answer(await handle(request)) }
             return
         }

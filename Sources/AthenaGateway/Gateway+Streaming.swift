@@ -52,7 +52,7 @@ extension Gateway {
 
     /// The ASE service a streaming request targets (`/v1/private/{service}` or `/v1/{service}`).
     static func streamService(path: String) -> String? {
-        let parts = segments(path)
+        let parts = PathSegments(path)
         switch parts.count {
         case 2 where parts[0] == "v1": return String(parts[1])
         case 3 where parts[0] == "v1" && parts[1] == "private": return String(parts[2])

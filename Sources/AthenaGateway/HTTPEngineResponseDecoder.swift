@@ -67,7 +67,7 @@ struct HTTPEngineResponseDecoder {
     private mutating func step(_ buffer: inout ByteBuffer) throws -> Step {
         switch state {
         case .head:
-            guard let end = Self.find(crlfcrlf: buffer) else {
+            guard let end = ASCIIBytes.headEnd(in: buffer) else {
                 if buffer.readableBytes > Self.maxHeadBytes { throw HTTPEngineConnectionError.malformed("response head over \(Self.maxHeadBytes) bytes") }
                 return .needMoreData
             }
@@ -225,14 +225,9 @@ struct HTTPEngineResponseDecoder {
         if head.body.readableBytes > HTTPEngineConnectionHandler.maxResponseBytes { throw HTTPEngineConnectionError.responseTooLarge }
     }
 
-    /// Offset of the first `\r\n\r\n` in the readable bytes.
-    private static func find(crlfcrlf buffer: ByteBuffer) -> Int? {
-        buffer.withUnsafeReadableBytes { ASCIIBytes.headEnd(in: $0) }
-    }
-
     /// A line without its CRLF, or `nil` (nothing consumed) when the line is not complete.
     private static func readLine(_ buffer: inout ByteBuffer) throws -> String? {
-        guard let end = buffer.withUnsafeReadableBytes({ ASCIIBytes.crlf(in: $0) }) else {
+        guard let end = ASCIIBytes.crlf(in: buffer) else {
             if buffer.readableBytes > maxHeadBytes { throw HTTPEngineConnectionError.malformed("chunk line over \(maxHeadBytes) bytes") }
             return nil
         }

@@ -77,7 +77,7 @@ struct HTTPRequestParser {
             if scanned == 0 {
                 while buffer.readableBytesView.starts(with: [13, 10]) { buffer.moveReaderIndex(forwardBy: 2) }
             }
-            guard let end = Self.headEnd(in: buffer, from: scanned) else {
+            guard let end = ASCIIBytes.headEnd(in: buffer, from: scanned) else {
                 if buffer.readableBytes > Self.maxHeadBytes { return try fail("request head exceeds \(Self.maxHeadBytes) bytes") }
                 state = .head(scanned: max(0, buffer.readableBytes - 3))
                 return nil
@@ -104,7 +104,7 @@ struct HTTPRequestParser {
             state = left == 0 ? .endPending : .fixedBody(remaining: left)
             return .body(slice)
         case .chunkSize:
-            guard let lineEnd = Self.crlf(in: buffer) else {
+            guard let lineEnd = ASCIIBytes.crlf(in: buffer) else {
                 if buffer.readableBytes > 1024 { return try fail("chunk-size line too long") }
                 return nil
             }
@@ -127,7 +127,7 @@ struct HTTPRequestParser {
             return try next(from: &buffer)
         case .trailers(let bytes):
             while true {
-                guard let lineEnd = Self.crlf(in: buffer) else {
+                guard let lineEnd = ASCIIBytes.crlf(in: buffer) else {
                     if bytes + buffer.readableBytes > Self.maxHeadBytes { return try fail("trailers exceed \(Self.maxHeadBytes) bytes") }
                     state = .trailers(bytes: bytes)
                     return nil
@@ -151,16 +151,6 @@ struct HTTPRequestParser {
     }
 
     // MARK: - Scanning
-
-    /// Offset of the `\r\n\r\n` ending the head, searching from `from`.
-    static func headEnd(in buffer: ByteBuffer, from: Int) -> Int? {
-        buffer.withUnsafeReadableBytes { ASCIIBytes.headEnd(in: $0, from: from) }
-    }
-
-    /// Offset of the first CRLF.
-    static func crlf(in buffer: ByteBuffer) -> Int? {
-        buffer.withUnsafeReadableBytes { ASCIIBytes.crlf(in: $0) }
-    }
 
     /// A chunk-size line: hex digits, optionally `;extensions`. `nil` when invalid or too large.
     static func chunkSize(_ line: UnsafeRawBufferPointer) -> Int? {
