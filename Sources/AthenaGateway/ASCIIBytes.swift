@@ -22,29 +22,35 @@ enum ASCIIBytes {
     }
 
     /// Whether `text` starts with the lower-case `prefix`, ignoring ASCII case (a content type
-    /// checked without `lowercased()`, which allocates for anything over 15 bytes).
+    /// checked without `lowercased()`, which allocates for anything over 15 bytes). On the
+    /// string's contiguous UTF-8: stepping `String.Index`es costs several times more per byte.
     static func hasPrefix(_ text: String, lowercase prefix: StaticString) -> Bool {
-        let utf8 = text.utf8
-        guard utf8.count >= prefix.utf8CodeUnitCount else { return false }
-        return matches(utf8.prefix(prefix.utf8CodeUnitCount), prefix)
+        var text = text
+        return text.withUTF8 { utf8 in
+            let n = prefix.utf8CodeUnitCount
+            return utf8.count >= n && equalsLowercase(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<n]), prefix)
+        }
     }
 
     /// Whether `text` ends with the lower-case `suffix`, ignoring ASCII case.
     static func hasSuffix(_ text: String, lowercase suffix: StaticString) -> Bool {
-        let utf8 = text.utf8
-        guard utf8.count >= suffix.utf8CodeUnitCount else { return false }
-        return matches(utf8.suffix(suffix.utf8CodeUnitCount), suffix)
+        var text = text
+        return text.withUTF8 { utf8 in
+            let n = suffix.utf8CodeUnitCount
+            return utf8.count >= n && equalsLowercase(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[(utf8.count - n)...]), suffix)
+        }
     }
 
-    private static func matches(_ bytes: Substring.UTF8View, _ literal: StaticString) -> Bool {
-        let expected = literal.utf8Start
-        var k = 0
-        for var b in bytes {
-            if b >= 65 && b <= 90 { b += 32 }
-            if b != expected[k] { return false }
-            k += 1
-        }
-        return true
+    /// Whether a byte of `text` matches `predicate` (on its contiguous UTF-8, like ``hasPrefix(_:lowercase:)``).
+    static func contains(_ text: String, where predicate: (UInt8) -> Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { $0.contains(where: predicate) }
+    }
+
+    /// The byte offset of the first byte of `text` matching `predicate`, or `nil`.
+    static func firstOffset(in text: String, where predicate: (UInt8) -> Bool) -> Int? {
+        var text = text
+        return text.withUTF8 { $0.firstIndex(where: predicate) }
     }
 
     /// A header value as a String; the most common one shares a literal's storage instead of

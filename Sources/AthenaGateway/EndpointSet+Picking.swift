@@ -5,16 +5,19 @@ extension EndpointSet {
     /// at its concurrency limit. Ejected endpoints are skipped unless all are ejected ("panic
     /// mode": better to try a resting endpoint than to refuse everything).
     func pick(_ state: inout State, hashKey: String?, excluding: HostPort?, now: ContinuousClock.Instant) -> Int? {
-        let count = state.slots.count
+        // Read through a local copy of the array (one retain), not the `inout` state the nested
+        // functions would capture: through that, each `slots[i]` copied the whole slot.
+        let slots = state.slots
+        let count = slots.count
         guard count > 0 else { return nil }
         func healthy(_ i: Int) -> Bool {
-            state.slots[i].address != excluding && (state.slots[i].ejectedUntil.map { now >= $0 } ?? true)
+            slots[i].address != excluding && (slots[i].ejectedUntil.map { now >= $0 } ?? true)
         }
         let anyHealthy = (0..<count).contains(where: healthy)
         func usable(_ i: Int) -> Bool {
-            if state.slots[i].address == excluding { return false }
+            if slots[i].address == excluding { return false }
             if anyHealthy && !healthy(i) { return false }
-            return maxConcurrency <= 0 || state.slots[i].inflight < maxConcurrency
+            return maxConcurrency <= 0 || slots[i].inflight < maxConcurrency
         }
         let start = state.cursor % count
         state.cursor = (state.cursor &+ 1) & Int.max
@@ -32,7 +35,7 @@ extension EndpointSet {
             }
             for step in 0..<state.ring.count {
                 let address = state.ring[(lo + step) % state.ring.count].address
-                if let i = state.slots.firstIndex(where: { $0.address == address }), usable(i) { return i }
+                if let i = slots.indices.first(where: { slots[$0].address == address }), usable(i) { return i }
             }
             return nil
         case .leastInflight, .consistentHash:
@@ -40,7 +43,7 @@ extension EndpointSet {
             for step in 0..<count {
                 let i = (start + step) % count
                 guard usable(i) else { continue }
-                if best == nil || state.slots[i].inflight < state.slots[best!].inflight { best = i }
+                if best == nil || slots[i].inflight < slots[best!].inflight { best = i }
             }
             return best
         }

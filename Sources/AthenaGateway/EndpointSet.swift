@@ -83,7 +83,9 @@ public final class EndpointSet: Sendable {
     /// The time for ejection checks, read only when an endpoint is ejected: a clock read on
     /// every acquire and release is a measurable part of a pass-through request.
     private func ejectionTime(_ state: State) -> ContinuousClock.Instant {
-        state.slots.contains { $0.ejectedUntil != nil } ? clock.now : anyInstant
+        // By index, here and below: `contains(where:)` over the slots copies each one (three
+        // retains and releases per slot, per request).
+        state.slots.indices.contains { state.slots[$0].ejectedUntil != nil } ? clock.now : anyInstant
     }
 
     // MARK: - Membership
@@ -113,12 +115,12 @@ public final class EndpointSet: Sendable {
         }
     }
 
-    /// Current endpoints with their counters.
     /// Whether the set has an endpoint other than `address` (somewhere else to retry).
     func hasEndpoint(otherThan address: HostPort) -> Bool {
-        state.withLock { $0.slots.contains { $0.address != address } }
+        state.withLock { state in state.slots.indices.contains { state.slots[$0].address != address } }
     }
 
+    /// Current endpoints with their counters.
     public func snapshot() -> [Snapshot] {
         let now = clock.now
         return state.withLock { state in
@@ -168,7 +170,7 @@ public final class EndpointSet: Sendable {
         let threshold = max(1, balancing.failureThreshold)
         let eject = Duration.milliseconds(Int64(max(0, balancing.ejectSeconds) * 1000))
         let wake: [(CheckedContinuation<Lease, any Error>, Lease)] = state.withLock { state in
-            if let i = state.slots.firstIndex(where: { $0.address == lease.address }) {
+            if let i = state.slots.indices.first(where: { state.slots[$0].address == lease.address }) {
                 state.slots[i].inflight = max(0, state.slots[i].inflight - 1)
                 switch outcome {
                 case .success:

@@ -28,8 +28,8 @@ extension Gateway {
 
     /// The last step of every request, however it ran: the sid on the answer, metrics, the
     /// access log (balances the `inflight` increment made when the request began).
-    func completed(_ response: GatewayHTTPResponse, _ request: GatewayHTTPRequest, sid: String, since start: ContinuousClock.Instant) -> GatewayHTTPResponse {
-        var response = response
+    /// `consuming`: the answer is moved through, not copied (a copy retains each of its fields).
+    func completed(_ response: consuming GatewayHTTPResponse, _ request: GatewayHTTPRequest, sid: String, since start: ContinuousClock.Instant) -> GatewayHTTPResponse {
         response.sid = sid
         metrics.inflight.decrement()
         finished(request, response, since: start)

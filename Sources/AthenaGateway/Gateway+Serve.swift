@@ -62,18 +62,16 @@ extension Gateway {
     static func inferenceTarget(_ request: GatewayHTTPRequest, parts: PathSegments) -> (FrontEnd, String)? {
         guard request.method == "POST" else { return nil }
         switch parts.count {
-        case 2 where parts[0] == "v1":
+        case 2 where parts.segment(0, is: "v1"):
             return (.ase, String(parts[1]))
-        case 3 where parts[0] == "v1":
-            switch parts[1] {
-            case "private": return (.ase, String(parts[2]))
-            case "infers": return (.modelArts, String(parts[2]))
-            case "models" where parts[2].hasSuffix(":predict"): return (.kserve, String(parts[2].dropLast(8)))
-            default: return nil
-            }
-        case 4 where parts[0] == "v2" && parts[1] == "models" && parts[3] == "infer":
+        case 3 where parts.segment(0, is: "v1"):
+            if parts.segment(1, is: "private") { return (.ase, String(parts[2])) }
+            if parts.segment(1, is: "infers") { return (.modelArts, String(parts[2])) }
+            if parts.segment(1, is: "models"), parts[2].hasSuffix(":predict") { return (.kserve, String(parts[2].dropLast(8))) }
+            return nil
+        case 4 where parts.segment(0, is: "v2") && parts.segment(1, is: "models") && parts.segment(3, is: "infer"):
             return (.oip(version: nil), String(parts[2]))
-        case 6 where parts[0] == "v2" && parts[1] == "models" && parts[3] == "versions" && parts[5] == "infer":
+        case 6 where parts.segment(0, is: "v2") && parts.segment(1, is: "models") && parts.segment(3, is: "versions") && parts.segment(5, is: "infer"):
             return (.oip(version: String(parts[4])), String(parts[2]))
         default:
             return nil
@@ -136,22 +134,19 @@ extension Gateway {
         if let failed = responses.first(where: { $0.code != 0 }) {
             return call.failed(GatewayError(engineCode: failed.code, message: failed.message))
         }
-        var response: GatewayHTTPResponse
+        let body: ByteBuffer
+        var contentType = "application/json"
         switch call.frontEnd {
         case .ase:
-            response = GatewayHTTPResponse(body: ASECodec.encode(responses.first!, sid: call.requests[0].sid))
+            body = ASECodec.encode(responses.first!, sid: call.requests[0].sid)
         case .modelArts:
-            let (out, type) = ModelArtsCodec.encode(responses.first!)
-            response = GatewayHTTPResponse(contentType: type, body: out)
+            (body, contentType) = ModelArtsCodec.encode(responses.first!)
         case .kserve:
-            response = GatewayHTTPResponse(body: KServeCodec.encode(Array(responses)))
+            body = KServeCodec.encode(Array(responses))
         case .oip:
-            response = GatewayHTTPResponse(body: OIPCodec.encode(responses.first!, model: name, version: call.version.name, id: call.oipID ?? call.sid))
+            body = OIPCodec.encode(responses.first!, model: name, version: call.version.name, id: call.oipID ?? call.sid)
         }
-        response.service = name
-        response.version = call.version.name
-        response.code = 0
-        return response
+        return GatewayHTTPResponse(contentType: contentType, body: body, service: name, version: call.version.name, code: 0)
     }
 
     /// Runs an inference request in its task: prepare, call the engine(s), answer.

@@ -21,8 +21,8 @@ public struct GatewayHTTPRequest: Sendable {
 
     /// The request path of a request-target (`/a/b?x=1` → `/a/b`).
     static func path(ofTarget target: String) -> String {
-        guard let q = target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else { return target }
-        return String(target[..<q])
+        guard let cut = ASCIIBytes.firstOffset(in: target, where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else { return target }
+        return String(target[..<target.utf8.index(target.utf8.startIndex, offsetBy: cut)])
     }
 }
 

@@ -73,10 +73,25 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// A complete request waiting for its turn.
     private struct Pending {
-        var head: HTTPRequestHeadLine
+        var shape: AnswerShape
         var request: GatewayHTTPRequest
         /// Its body went over the limit: answer 413 and close.
         var tooLarge: Bool
+    }
+    /// What the answer's framing takes from the request's head, taken once: the answer path
+    /// carries these three flags, not the head (whose copies retain its strings and headers).
+    struct AnswerShape: Sendable {
+        /// The request allows another one on the connection.
+        var keepAlive: Bool
+        /// `HEAD`: headers only.
+        var headOnly: Bool
+        var http10: Bool
+
+        init(_ head: HTTPRequestHeadLine) {
+            keepAlive = head.keepAlive
+            headOnly = head.method == "HEAD"
+            http10 = head.minorVersion == 0
+        }
     }
     /// The connection switched to WebSocket: bytes go on to the frame decoder.
     private var upgraded = false
@@ -140,21 +155,23 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in bound.value.close(promise: nil) }
     }
 
-    private func received(_ event: HTTPRequestParser.Event, context: ChannelHandlerContext) {
-        switch event {
+    private func received(_ event: consuming HTTPRequestParser.Event, context: ChannelHandlerContext) {
+        switch consume event {
         case .head(let head):
-            self.head = head
+            let expectsContinue = head.expectsContinue
+            let contentLength = head.contentLength
+            let shape = AnswerShape(head)
+            self.head = head  // moved: its last use
             self.body = nil
             self.tooLarge = false
             self.limit = gateway.state.maxBodyBytes
             drained = 0
-            let expectsContinue = head.expectsContinue
-            if let length = head.contentLength, length > limit {
+            if let length = contentLength, length > limit {
                 tooLarge = true
                 // A client waiting for 100-continue has not sent the body: refuse now. Others
                 // are answered after their body (read and dropped) unless it is huge: many
                 // clients fail on an answer that arrives while they are still sending.
-                if expectsContinue || length > limit + Self.maxDrainBytes { rejectEarly(head, context: context) }
+                if expectsContinue || length > limit + Self.maxDrainBytes { rejectEarly(shape, context: context) }
                 return
             }
             // curl and others wait (up to 1 s) for this before sending a large body. Not while
@@ -167,7 +184,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .body(var chunk):
             guard !tooLarge else {
                 drained += chunk.readableBytes
-                if drained > Self.maxDrainBytes, let head { rejectEarly(head, context: context) }
+                if drained > Self.maxDrainBytes, let head { rejectEarly(AnswerShape(head), context: context) }
                 return
             }
             if body == nil {
@@ -181,13 +198,13 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 body = nil
             }
         case .end:
-            guard let head else { return }
-            self.head = nil
+            // Moved out (`take`), not copied.
+            guard let head = self.head.take() else { return }
+            let shape = AnswerShape(head)
             let request = GatewayHTTPRequest(
                 method: head.method, path: GatewayHTTPRequest.path(ofTarget: head.target),
-                headers: head.headers, body: body ?? ByteBuffer())
-            body = nil
-            let pending = Pending(head: head, request: request, tooLarge: tooLarge)
+                headers: head.headers, body: body.take() ?? ByteBuffer())
+            let pending = Pending(shape: shape, request: request, tooLarge: tooLarge)
             if busy {
                 queued.append(pending)
             } else {
@@ -198,22 +215,22 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Answers 413 at once and closes, when no earlier answer is pending on the connection
     /// (otherwise the 413 waits its turn at the end of the body).
-    private func rejectEarly(_ head: HTTPRequestHeadLine, context: ChannelHandlerContext) {
+    private func rejectEarly(_ shape: AnswerShape, context: ChannelHandlerContext) {
         guard !busy, queued.isEmpty else { return }
         rejected = true
         self.head = nil
         let error = GatewayError(.bodyTooLarge, "request body exceeds the limit of \(limit) bytes")
-        write(.error(error, sid: SessionID.next()), head: head, keepAlive: false, context: context)
+        write(.error(error, sid: SessionID.next()), shape: shape, keepAlive: false, context: context)
     }
 
     /// Answers one request in a task started in place; the answer is written on this
     /// connection's loop.
     private func start(_ pending: Pending, context: ChannelHandlerContext) {
-        let head = pending.head
+        let shape = pending.shape
         if pending.tooLarge {
             // The rest of the body may still be on its way: answer and close the connection.
             let error = GatewayError(.bodyTooLarge, "request body exceeds the limit of \(limit) bytes")
-            write(.error(error, sid: SessionID.next()), head: head, keepAlive: false, context: context)
+            write(.error(error, sid: SessionID.next()), shape: shape, keepAlive: false, context: context)
             return
         }
         let request = pending.request
@@ -222,18 +239,17 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         busy = true
-        let keepAlive = head.keepAlive
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let gateway = self.gateway
         let reply: @Sendable (GatewayHTTPResponse) -> Void = { response in
             if loop.inEventLoop {
                 let (handler, context) = bound.value
-                handler.write(response, head: head, keepAlive: keepAlive, context: context)
+                handler.write(response, shape: shape, keepAlive: shape.keepAlive, context: context)
             } else {
                 loop.execute {
                     let (handler, context) = bound.value
-                    handler.write(response, head: head, keepAlive: keepAlive, context: context)
+                    handler.write(response, shape: shape, keepAlive: shape.keepAlive, context: context)
                 }
             }
         }
@@ -254,7 +270,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if closeWhenIdle {
             // Shutting down (or the client half-closed): no new session on this connection.
             write(.error(GatewayError(.noHealthyEndpoint, "the gateway is shutting down; connect again"), sid: sid),
-                  head: pending.head, keepAlive: false, context: context)
+                  shape: pending.shape, keepAlive: false, context: context)
             return
         }
         let key = request.headers.first(name: "sec-websocket-key") ?? ""
@@ -262,12 +278,12 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             var refused = GatewayHTTPResponse.error(
                 GatewayError(.invalidRequest, "WebSocket handshake needs Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key (base64 of 16 bytes)"), sid: sid)
             refused.headers.append((name: "sec-websocket-version", value: "13"))
-            write(refused, head: pending.head, keepAlive: false, context: context)
+            write(refused, shape: pending.shape, keepAlive: false, context: context)
             return
         }
         switch gateway.streamTarget(.websocket, request, sid: sid) {
         case .refused(let response):
-            write(response, head: pending.head, keepAlive: pending.head.keepAlive, context: context)
+            write(response, shape: pending.shape, keepAlive: pending.shape.keepAlive, context: context)
         case .target(let target):
             queued.removeAll()
             context.write(wrapOutboundOut(WebSocketSessionHandler.switchingProtocols(key: key, target: target, allocator: context.channel.allocator)),
@@ -291,17 +307,17 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func write(_ response: GatewayHTTPResponse, head: HTTPRequestHeadLine, keepAlive: Bool, context: ChannelHandlerContext) {
-        if let stream = response.stream, head.method != "HEAD" {
-            writeStream(stream, response, head: head, keepAlive: keepAlive, context: context)
+    private func write(_ response: GatewayHTTPResponse, shape: AnswerShape, keepAlive: Bool, context: ChannelHandlerContext) {
+        if let stream = response.stream, !shape.headOnly {
+            writeStream(stream, response, http10: shape.http10, keepAlive: keepAlive, context: context)
             return
         }
         let keep = keepAlive && !closeWhenIdle
-        let sendBody = head.method != "HEAD"
+        let sendBody = !shape.headOnly
         let bodyBytes = response.body.readableBytes
         let inline = sendBody && bodyBytes <= Self.inlineBodyBytes
         var out = context.channel.allocator.buffer(capacity: 256 + response.sid.utf8.count + (inline ? bodyBytes : 0))
-        Self.writeHead(response, keepAlive: keep, http10: head.minorVersion == 0, into: &out)
+        Self.writeHead(response, keepAlive: keep, http10: shape.http10, into: &out)
         if inline {
             var body = response.body
             out.writeBuffer(&body)
@@ -347,9 +363,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A body produced over time (server-sent events): chunked transfer coding (HTTP/1.0: raw
     /// bytes, then close), each chunk written as it comes. The connection stays busy (pipelined
     /// requests wait) until the end; a client that leaves first cancels the producer.
-    private func writeStream(_ stream: GatewayBodyStream, _ response: GatewayHTTPResponse, head: HTTPRequestHeadLine, keepAlive: Bool,
+    private func writeStream(_ stream: GatewayBodyStream, _ response: GatewayHTTPResponse, http10: Bool, keepAlive: Bool,
                              context: ChannelHandlerContext) {
-        let http10 = head.minorVersion == 0
         let keep = keepAlive && !http10
         var out = context.channel.allocator.buffer(capacity: 256 + response.sid.utf8.count)
         Self.writeHead(response, keepAlive: keep, http10: false, framing: http10 ? .untilClose : .chunked, into: &out)

@@ -73,12 +73,13 @@ struct HTTPEngine: ImmediateEngine {
     /// The whole HTTP/1.1 request (request line, headers, body) in one buffer. Header values
     /// that come from the client (sid, `x-` headers) are dropped if they could break the framing.
     func encode(_ request: EngineRequest) -> ByteBuffer {
-        // A single JSON item (a ModelArts body) goes from the item into the request as it is.
-        let passThrough = Self.passThroughItem(request, multipart: multipart)
+        // A single JSON item (a ModelArts body) goes from the item into the request as it is
+        // (read in place as `items[0]`: a copy would retain its bytes and arguments).
+        let passThrough = Self.isPassThrough(request, multipart: multipart)
         var body: ByteBuffer?
         var contentType = "application/json"
-        if passThrough == nil { (body, contentType) = Self.body(for: request, multipart: multipart) }
-        let bodyBytes = passThrough?.byteCount ?? body?.readableBytes ?? 0
+        if !passThrough { (body, contentType) = Self.body(for: request, multipart: multipart) }
+        let bodyBytes = passThrough ? request.items[0].byteCount : body?.readableBytes ?? 0
         var out = ByteBufferAllocator().buffer(capacity: 128 + requestHead.readableBytes + request.sid.utf8.count + bodyBytes)
         out.writeImmutableBuffer(requestHead)
         out.writeString(contentType)
@@ -99,8 +100,8 @@ struct HTTPEngine: ImmediateEngine {
             out.writeString(value)
         }
         out.writeStaticString("\r\n\r\n")
-        if let passThrough {
-            passThrough.write(into: &out)
+        if passThrough {
+            request.items[0].write(into: &out)
         } else if var body {
             out.writeBuffer(&body)
         }
@@ -111,16 +112,14 @@ struct HTTPEngine: ImmediateEngine {
         shape.contentType.lowercased().hasPrefix("multipart/")
     }
 
-    /// The one JSON text item sent untouched to a JSON engine, if that is the request's shape.
-    static func passThroughItem(_ request: EngineRequest, multipart: Bool) -> EngineItem? {
-        guard !multipart, request.items.count == 1,
-              let item = request.items.first, item.kind == .text else { return nil }
-        return item
+    /// The request is one JSON text item, sent untouched to a JSON engine.
+    static func isPassThrough(_ request: EngineRequest, multipart: Bool) -> Bool {
+        !multipart && request.items.count == 1 && request.items[0].kind == .text
     }
 
     /// No CR, LF or NUL: cannot end a header line early.
     static func isSafeHeaderText(_ text: String) -> Bool {
-        !text.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
+        !ASCIIBytes.contains(text) { $0 == 13 || $0 == 10 || $0 == 0 }
     }
 
     /// Headers this engine request sets itself or that change how it is framed or kept alive:

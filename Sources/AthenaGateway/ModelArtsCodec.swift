@@ -40,8 +40,7 @@ enum ModelArtsCodec {
         } else if let problem = JSONSyntax.problem(in: body) {
             throw GatewayError(.malformedJSON, "malformed JSON: \(problem)")
         }
-        let item = EngineItem(dataID: "body", kind: .text, descArgs: EngineItem.jsonDescArgs, bytes: .buffer(body))
-        return EngineRequest(sid: sid, service: service, items: [item])
+        return EngineRequest(sid: sid, service: service, items: [EngineItem(dataID: "body", kind: .text, descArgs: EngineItem.jsonDescArgs, bytes: .buffer(body))])
     }
 
     private static func kind(for part: MultipartForm.Part, version: VersionRuntime?) -> EngineItem.Kind {
@@ -55,8 +54,10 @@ enum ModelArtsCodec {
 
     /// A single result item is the body as is; several become one JSON object.
     static func encode(_ response: EngineResponse) -> (body: ByteBuffer, contentType: String) {
-        if response.items.count == 1, let item = response.items.first {
-            return (item.byteBuffer, item.descArgs["content-type"] ?? item.descArgs["content_type"] ?? "application/json")
+        // Read in place (`items[0]`): a copy of the item would retain its bytes and arguments.
+        if response.items.count == 1 {
+            let desc = response.items[0].descArgs
+            return (response.items[0].byteBuffer, desc["content-type"] ?? desc["content_type"] ?? "application/json")
         }
         var w = JSONWriter(capacity: 256)
         ResultValue.writeItems(response.items, into: &w)

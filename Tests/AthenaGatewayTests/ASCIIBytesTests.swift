@@ -40,3 +40,34 @@ struct ASCIIBytesLineEndTests {
         with("\r\n\r") { #expect(ASCIIBytes.headEnd(in: $0) == nil) }
     }
 }
+
+@Suite("Strings checked on their UTF-8 (ASCIIBytes)")
+struct ASCIIBytesStringTests {
+    @Test("hasPrefix/hasSuffix ignore ASCII case only, and never read past the text")
+    func prefixSuffix() {
+        #expect(ASCIIBytes.hasPrefix("Application/JSON; charset=utf-8", lowercase: "application/json"))
+        #expect(ASCIIBytes.hasPrefix("application/json", lowercase: "application/json"))
+        #expect(!ASCIIBytes.hasPrefix("application/jso", lowercase: "application/json"))
+        #expect(!ASCIIBytes.hasPrefix("", lowercase: "text/"))
+        #expect(ASCIIBytes.hasSuffix("application/vnd.api+JSON", lowercase: "+json"))
+        #expect(!ASCIIBytes.hasSuffix("json", lowercase: "+json"))
+        // Only A–Z fold: bytes that differ by 0x20 elsewhere do not match.
+        #expect(!ASCIIBytes.hasPrefix("\u{0D}", lowercase: "-"))
+        #expect(!ASCIIBytes.hasPrefix("TEXT\u{0F}", lowercase: "text/"))
+        // A long (heap) string and a non-ASCII one.
+        let long = "multipart/form-data; boundary=" + String(repeating: "x", count: 200)
+        #expect(ASCIIBytes.hasPrefix(long, lowercase: "multipart/form-data"))
+        #expect(!ASCIIBytes.hasPrefix("数字/json", lowercase: "text/"))
+    }
+
+    @Test("contains and firstOffset see every byte, multi-byte characters included")
+    func bytes() {
+        #expect(ASCIIBytes.contains("a\r\nb") { $0 == 10 })
+        #expect(!ASCIIBytes.contains("abc") { $0 == 10 })
+        #expect(ASCIIBytes.firstOffset(in: "/数?x=1", where: { $0 == UInt8(ascii: "?") }) == 4)
+        #expect(ASCIIBytes.firstOffset(in: "/a/b", where: { $0 == UInt8(ascii: "?") }) == nil)
+        #expect(GatewayHTTPRequest.path(ofTarget: "/数/b?x=1#f") == "/数/b")
+        #expect(GatewayHTTPRequest.path(ofTarget: "/a#f?x") == "/a")
+        #expect(GatewayHTTPRequest.path(ofTarget: "/a") == "/a")
+    }
+}

@@ -204,6 +204,38 @@ struct PathSegmentTests {
         let request = GatewayHTTPRequest(method: "POST", path: "/v2/models/m/versions/2/infer/extra")
         #expect(Gateway.inferenceTarget(request, parts: PathSegments(request.path)) == nil)
     }
+
+    @Test("segment(_:is:) compares whole segments byte for byte (case and length count)")
+    func segmentIs() {
+        let parts = PathSegments("/v1/infers/数字x/Models")
+        #expect(parts.segment(0, is: "v1"))
+        #expect(!parts.segment(0, is: "v"))
+        #expect(!parts.segment(0, is: "v12"))
+        #expect(parts.segment(1, is: "infers"))
+        #expect(parts.segment(2, is: "数字x"))
+        #expect(!parts.segment(3, is: "models"))
+        #expect(parts.segment(3, is: "Models"))
+    }
+
+    @Test("inference routes: each front end, other methods and near misses")
+    func inferenceTargets() {
+        func target(_ method: String, _ path: String) -> String? {
+            let request = GatewayHTTPRequest(method: method, path: path)
+            guard let (frontEnd, service) = Gateway.inferenceTarget(request, parts: PathSegments(path)) else { return nil }
+            return "\(frontEnd) \(service)"
+        }
+        #expect(target("POST", "/v1/digits") == "ase digits")
+        #expect(target("POST", "/v1/private/digits") == "ase digits")
+        #expect(target("POST", "/v1/infers/iris") == "modelArts iris")
+        #expect(target("POST", "/v1/models/iris:predict") == "kserve iris")
+        #expect(target("POST", "/v2/models/iris/infer") == "oip(version: nil) iris")
+        #expect(target("POST", "/v2/models/iris/versions/2/infer") == "oip(version: Optional(\"2\")) iris")
+        #expect(target("GET", "/v1/private/digits") == nil)
+        #expect(target("POST", "/v1/models/iris") == nil)
+        #expect(target("POST", "/v1/Infers/iris") == nil)
+        #expect(target("POST", "/v2/models/iris/infers") == nil)
+        #expect(target("POST", "/v3/models/iris/infer") == nil)
+    }
 }
 
 @Suite("Session ids")
