@@ -427,54 +427,62 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case untilClose
     }
 
-    /// `HTTP/1.1 <status>` and the headers, written straight into `out`.
+    /// `HTTP/1.1 <status>` and the headers, written straight into `out`: counted, then copied
+    /// into one reserved region (see ``HeadSink``).
     static func writeHead(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, framing: BodyFraming = .length, into out: inout ByteBuffer) {
+        var length = HeadLength()
+        putHead(response, keepAlive: keepAlive, http10: http10, framing: framing, into: &length)
+        out.writeCounted(length) { putHead(response, keepAlive: keepAlive, http10: http10, framing: framing, into: &$0) }
+    }
+
+    /// The status line and headers, into a ``HeadLength`` (counting) or ``HeadBytes`` (copying).
+    static func putHead<Sink: HeadSink>(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, framing: BodyFraming, into out: inout Sink) {
         if response.status.code == 200 {
-            out.writeStaticString("HTTP/1.1 200 OK")
+            out.put("HTTP/1.1 200 OK")
         } else {
             let status = HTTPResponseStatus(statusCode: response.status.code)
-            out.writeStaticString("HTTP/1.1 ")
-            ASCIIBytes.writeDecimal(Int(status.code), into: &out)
-            out.writeStaticString(" ")
-            out.writeString(status.reasonPhrase)
+            out.put("HTTP/1.1 ")
+            out.putDecimal(Int(status.code))
+            out.put(" ")
+            out.put(status.reasonPhrase)
         }
-        out.writeStaticString("\r\ncontent-type: ")
-        out.writeString(response.contentType)
+        out.put("\r\ncontent-type: ")
+        out.put(response.contentType)
         switch framing {
         case .length:
-            out.writeStaticString("\r\ncontent-length: ")
-            ASCIIBytes.writeDecimal(response.body.readableBytes, into: &out)
+            out.put("\r\ncontent-length: ")
+            out.putDecimal(response.body.readableBytes)
         case .chunked:
-            out.writeStaticString("\r\ntransfer-encoding: chunked")
+            out.put("\r\ntransfer-encoding: chunked")
         case .untilClose:
             break
         }
-        out.writeStaticString("\r\nx-athena-sid: ")
-        out.writeString(response.sid)
+        out.put("\r\nx-athena-sid: ")
+        out.put(response.sid)
         if let service = response.service {
-            out.writeStaticString("\r\nx-athena-service: ")
-            out.writeString(service)
+            out.put("\r\nx-athena-service: ")
+            out.put(service)
         }
         if let version = response.version {
-            out.writeStaticString("\r\nx-athena-version: ")
-            out.writeString(version)
+            out.put("\r\nx-athena-version: ")
+            out.put(version)
         }
         if let code = response.code {
-            out.writeStaticString("\r\nx-athena-code: ")
-            ASCIIBytes.writeDecimal(code, into: &out)
+            out.put("\r\nx-athena-code: ")
+            out.putDecimal(code)
         }
         for (name, value) in response.headers {
-            out.writeStaticString("\r\n")
-            out.writeString(name)
-            out.writeStaticString(": ")
-            out.writeString(value)
+            out.put("\r\n")
+            out.put(name)
+            out.put(": ")
+            out.put(value)
         }
         if !keepAlive {
-            out.writeStaticString("\r\nconnection: close")
+            out.put("\r\nconnection: close")
         } else if http10 {
-            out.writeStaticString("\r\nconnection: keep-alive")
+            out.put("\r\nconnection: keep-alive")
         }
-        out.writeStaticString("\r\n\r\n")
+        out.put("\r\n\r\n")
     }
 
     /// Closes the connection after what is written so far: an answer may be waiting for the

@@ -1,4 +1,5 @@
 @testable import AthenaGateway
+import NIOCore
 import Testing
 
 @Suite("Line ends in HTTP heads (ASCIIBytes)")
@@ -69,5 +70,51 @@ struct ASCIIBytesStringTests {
         #expect(GatewayHTTPRequest.path(ofTarget: "/数/b?x=1#f") == "/数/b")
         #expect(GatewayHTTPRequest.path(ofTarget: "/a#f?x") == "/a")
         #expect(GatewayHTTPRequest.path(ofTarget: "/a") == "/a")
+    }
+}
+
+@Suite("HTTP heads counted, then copied (HeadLength, HeadBytes)")
+struct HeadWriterTests {
+    private func head(_ pieces: (inout HeadLength) -> Void, _ copy: (inout HeadBytes) -> Void) -> String {
+        var length = HeadLength()
+        pieces(&length)
+        var buffer = ByteBuffer()
+        buffer.writeCounted(length, copy)
+        return String(buffer: buffer)
+    }
+
+    @Test("literals, strings (small, heap, non-ASCII) and decimals")
+    func pieces() {
+        let long = String(repeating: "sid", count: 30)
+        func put<Sink: HeadSink>(_ out: inout Sink) {
+            out.put("HTTP/1.1 ")
+            out.putDecimal(200)
+            out.put(" x: ")
+            out.put(long)
+            out.put(" 数字 ")
+            out.put("")
+            out.putDecimal(0)
+            out.put(" ")
+            out.putDecimal(-42)
+            out.put(" ")
+            out.putDecimal(1_234_567_890)
+        }
+        #expect(head({ put(&$0) }, { put(&$0) }) == "HTTP/1.1 200 x: \(long) 数字 0 -42 1234567890")
+        #expect(HeadBytes.decimalDigits(0) == 1)
+        #expect(HeadBytes.decimalDigits(9) == 1)
+        #expect(HeadBytes.decimalDigits(10) == 2)
+        #expect(HeadBytes.decimalDigits(-7) == 2)
+    }
+
+    @Test("the answer head: status, framing, x-athena headers, connection")
+    func responseHead() {
+        var response = GatewayHTTPResponse(status: .notFound, body: ByteBuffer(string: "{}"), sid: "s1", service: "svc", version: "v1", code: 10404)
+        response.headers = [(name: "retry-after", value: "1")]
+        var out = ByteBuffer()
+        GatewayHTTPHandler.writeHead(response, keepAlive: false, http10: false, into: &out)
+        #expect(String(buffer: out) == "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\nx-athena-sid: s1\r\nx-athena-service: svc\r\nx-athena-version: v1\r\nx-athena-code: 10404\r\nretry-after: 1\r\nconnection: close\r\n\r\n")
+        out.clear()
+        GatewayHTTPHandler.writeHead(GatewayHTTPResponse(body: ByteBuffer(), sid: "s2"), keepAlive: true, http10: true, framing: .chunked, into: &out)
+        #expect(String(buffer: out) == "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nx-athena-sid: s2\r\nconnection: keep-alive\r\n\r\n")
     }
 }
