@@ -92,3 +92,23 @@ struct OperationsTests {
         }
     }
 }
+
+@Suite("Metric handles per service and version")
+struct GatewayMetricsHandleTests {
+    @Test("one set of handles per service/version, the same set again however lookups alternate")
+    func handlesCached() {
+        let metrics = GatewayMetrics()
+        let a1 = metrics.handles("a", "v1")
+        let b1 = metrics.handles("b", "v1")
+        let a2 = metrics.handles("a", "v2")
+        #expect(a1 !== b1 && a1 !== a2 && b1 !== a2)
+        // The last pair, then others, then back: each lookup finds the set made first.
+        #expect(metrics.handles("a", "v2") === a2)
+        #expect(metrics.handles("a", "v1") === a1)
+        #expect(metrics.handles("b", "v1") === b1)
+        #expect(metrics.handles(String("a" + "v1".dropLast(2)), "v" + "1") === a1)  // equal strings, other storage
+        // A service named like another's version does not collide.
+        let swapped = metrics.handles("v1", "a")
+        #expect(swapped !== a1 && swapped !== b1)
+    }
+}
