@@ -206,7 +206,7 @@ struct HTTPRequestParser {
         let lineEnd = try lineEndIndex(bytes, from: 0)
         while i < lineEnd && isTokenByte(bytes[i]) { i += 1 }
         guard i > 0, i < lineEnd, bytes[i] == UInt8(ascii: " ") else { throw HTTPRequestParseError("malformed request line") }
-        let method = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<i]), as: UTF8.self)
+        let method = ASCIIBytes.token(UnsafeRawBufferPointer(rebasing: bytes[0..<i]))
         let targetStart = i + 1
         var j = targetStart
         while j < lineEnd && bytes[j] > 32 && bytes[j] != 127 { j += 1 }
@@ -272,7 +272,7 @@ struct HTTPRequestParser {
             } else if ASCIIBytes.equalsLowercase(name, "expect") {
                 expectsContinue = ASCIIBytes.equalsLowercase(value, "100-continue")
             }
-            headers.append((String(decoding: name, as: UTF8.self), ASCIIBytes.headerValue(value)))
+            headers.append((ASCIIBytes.token(name), ASCIIBytes.headerValue(value)))
             lineStart = end + 2
         }
         if transferEncoding && contentLength != nil {

@@ -118,3 +118,46 @@ struct HeadWriterTests {
         #expect(String(buffer: out) == "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nx-athena-sid: s2\r\nconnection: keep-alive\r\n\r\n")
     }
 }
+
+@Suite("Case-insensitive compares and tokens (ASCIIBytes)")
+struct ASCIIBytesCompareTests {
+    /// What equalsLowercase must answer, one byte at a time.
+    private func expected(_ bytes: [UInt8], _ literal: String) -> Bool {
+        let lit = Array(literal.utf8)
+        guard bytes.count == lit.count else { return false }
+        return zip(bytes, lit).allSatisfy { b, l in (b >= 65 && b <= 90 ? b + 32 : b) == l }
+    }
+
+    @Test("every byte value at every position of one-word, two-word and tail-only literals")
+    func everyByte() {
+        let literals: [StaticString] = ["content-length", "application/json", "close", "x", "transfer-encoding", "12345678"]
+        for literal in literals {
+            let text = literal.description
+            let base = Array(text.utf8)
+            for position in base.indices {
+                for value in 0...255 {
+                    var bytes = base
+                    bytes[position] = UInt8(value)
+                    let got = bytes.withUnsafeBytes { ASCIIBytes.equalsLowercase($0, literal) }
+                    if got != expected(bytes, text) {
+                        Issue.record("\(text): byte \(value) at \(position) gave \(got)")
+                        return
+                    }
+                }
+            }
+            // Upper case everywhere still matches; one byte longer or shorter never does.
+            #expect(Array(text.uppercased().utf8).withUnsafeBytes { ASCIIBytes.equalsLowercase($0, literal) })
+            #expect(!(base + [0x20]).withUnsafeBytes { ASCIIBytes.equalsLowercase($0, literal) })
+            #expect(!Array(base.dropLast()).withUnsafeBytes { ASCIIBytes.equalsLowercase($0, literal) })
+        }
+        #expect([UInt8]().withUnsafeBytes { ASCIIBytes.equalsLowercase($0, "") })
+    }
+
+    @Test("tokens: common names come back as sent, others decoded")
+    func tokens() {
+        for text in ["GET", "POST", "Host", "host", "Content-Type", "content-length", "User-Agent", "X-Custom", "PUT", "HOST", "数"] {
+            #expect(Array(text.utf8).withUnsafeBytes { ASCIIBytes.token($0) } == text)
+        }
+        #expect([UInt8]().withUnsafeBytes { ASCIIBytes.token($0) } == "")
+    }
+}
