@@ -39,11 +39,12 @@ struct WorkerLifecycleTests {
         let slow = Task { try await HTTP.post(url, body: Self.echoRequest("slow", delayMs: 30000, marker: marker), timeout: 60) }
         let clock = ContinuousClock()
         var deadline = clock.now + .seconds(20)
-        while !FileManager.default.fileExists(atPath: marker) && clock.now < deadline {
+        // The worker creates the file, then writes its pid: wait for the pid, not only the file.
+        func markedPID() -> pid_t? { (try? String(contentsOfFile: marker, encoding: .utf8)).flatMap { pid_t($0) } }
+        while markedPID() == nil && clock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        try #require(FileManager.default.fileExists(atPath: marker), "the slow request never reached the engine:\n\(server.log.suffix(3000))")
-        let victim = try #require(pid_t(try String(contentsOfFile: marker, encoding: .utf8)))
+        let victim = try #require(markedPID(), "the slow request never reached the engine:\n\(server.log.suffix(3000))")
         #expect(kill(victim, SIGKILL) == 0)
 
         let broken = try await slow.value
