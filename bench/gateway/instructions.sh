@@ -23,99 +23,25 @@ for exe in athena-gateway bench-noop-engine; do
   [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: scripts/build-release.sh --product $exe --scratch-path .build-release" >&2; exit 1; }
 done
 
-need=()
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v wrk >/dev/null || need+=(wrk)
-command -v valgrind >/dev/null || need+=(valgrind)
-command -v objcopy >/dev/null || need+=(binutils)
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+source bench/gateway/common.sh
+install_missing nginx:nginx-light wrk:wrk valgrind:valgrind objcopy:binutils
 NGINX=$(command -v nginx)
-
 WORK=$(mktemp -d /tmp/athena-instr.XXXXXX)
 PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/backend.pid" ] && kill -QUIT "$(cat "$WORK/backend.pid")" 2>/dev/null || true
-  sleep 0.5
-  rm -rf "$WORK"
-}
 trap cleanup EXIT INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() {
-  for _ in $(seq 1 600); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)" = 200 ] && return 0
-    sleep 0.1
-  done
-  echo "timeout waiting for $1" >&2; return 1
-}
-lua_post() {
-  cat > "$1" <<LUA
-local f = io.open("$2", "rb"); wrk.body = f:read("*a"); f:close()
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-LUA
-}
-
 # --- the nginx backend (the "plain HTTP engine") and the no-op gRPC engine, outside valgrind ---
-BACKEND_PORT=$(free_port)
-mkdir -p "$WORK/tmp"; chmod 777 "$WORK" "$WORK/tmp"
-common_http="access_log off; client_body_temp_path $WORK/tmp/cb; proxy_temp_path $WORK/tmp/px; fastcgi_temp_path $WORK/tmp/fc; uwsgi_temp_path $WORK/tmp/uw; scgi_temp_path $WORK/tmp/sc; keepalive_requests 1000000;"
-cat > "$WORK/backend.conf" <<CONF
-worker_processes 1; pid $WORK/backend.pid; error_log $WORK/backend.err warn;
-events { worker_connections 4096; }
-http { $common_http
-  server { listen 127.0.0.1:$BACKEND_PORT;
-    location / { default_type application/json; return 200 '{"label":"ok","score":0.5}'; } } }
-CONF
-"$NGINX" -p "$WORK" -c "$WORK/backend.conf"
-wait_http "http://127.0.0.1:$BACKEND_PORT/"
-"$BIN/bench-noop-engine" 0 > "$WORK/noop.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do grep -qs "listening on" "$WORK/noop.log" && break; sleep 0.1; done
-NOOP=$(sed -n 's/^listening on //p' "$WORK/noop.log")
-cat > "$WORK/table.yaml" <<YAML
-apiVersion: athena.dev/routing/v1
-services:
-  - name: passthrough
-    versions:
-      - name: v1
-        protocol: http
-        endpoints: {static: ["127.0.0.1:$BACKEND_PORT"]}
-        http: {path: /predict, method: POST, contentType: application/json, healthPath: /}
-  - name: noop
-    versions:
-      - name: v1
-        protocol: grpc
-        endpoints: {static: ["$NOOP"]}
-YAML
-echo '{"data":{"x":[1,2,3,4],"id":"bench"}}' > "$WORK/json.body"
-lua_post "$WORK/json.lua" "$WORK/json.body"
-python3 - examples/digits/testdata/3_0.png "$WORK/ase.body" <<'PY'
-import base64, json, sys
-png = open(sys.argv[1], "rb").read()
-json.dump({"header": {"app_id": "bench", "status": 3}, "parameter": {},
-           "payload": {"image": {"encoding": "png", "status": 3, "image": base64.b64encode(png).decode()}}},
-          open(sys.argv[2], "w"))
-PY
-lua_post "$WORK/ase.lua" "$WORK/ase.body"
+start_backend
+start_noop_engine
+write_table
+write_bodies
 
 # valgrind 3.19 (Debian 12) cannot read the DWARF 5 that Swift writes: count on a copy without it.
 objcopy --strip-debug "$BIN/athena-gateway" "$WORK/athena-gateway"
 
 # The proxy under test, single-process: nginx without master (one worker), or the gateway.
 PROXY_PORT=$(free_port)
-cat > "$WORK/proxy.conf" <<CONF
-daemon off; master_process off; worker_processes 1; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
-events { worker_connections 4096; }
-http { $common_http
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 128; }
-  server { listen 127.0.0.1:$PROXY_PORT;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
-CONF
+proxy_conf "$PROXY_PORT" "daemon off; master_process off; worker_processes 1; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;" > "$WORK/proxy.conf"
 
 # one_run SECONDS KIND URL LUA → "requests instructions"
 one_run() {
@@ -133,6 +59,7 @@ one_run() {
   # nginx ends on QUIT (graceful), the gateway on TERM; callgrind writes its totals at exit.
   if [ "$kind" = nginx ]; then kill -QUIT "$pid"; else kill -TERM "$pid"; fi
   wait "$pid" || true
+  rm -f "$WORK/proxy.pid"
   [ -s "$out" ] || { echo "callgrind wrote nothing:" >&2; tail -20 "$WORK/valgrind.log" >&2; exit 1; }
   echo "$n $(awk '/^summary:/ {print $2; exit}' "$out")"
 }

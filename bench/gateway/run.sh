@@ -36,37 +36,13 @@ for exe in athena athena-gateway bench-noop-engine; do
   [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: scripts/build-release.sh --product $exe --scratch-path .build-release" >&2; exit 1; }
 done
 
-# --- tools: nginx and wrk from Debian -------------------------------------------------------
-need=()
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v wrk >/dev/null || need+=(wrk)
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+source bench/gateway/common.sh
+install_missing nginx:nginx-light wrk:wrk
 NGINX=$(command -v nginx)
-
 WORK=$(mktemp -d /tmp/athena-bench.XXXXXX)
 PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/proxy.pid" ] && kill -QUIT "$(cat "$WORK/proxy.pid")" 2>/dev/null || true
-  [ -f "$WORK/backend.pid" ] && kill -QUIT "$(cat "$WORK/backend.pid")" 2>/dev/null || true
-  sleep 1
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
 trap cleanup EXIT INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { # url [expected-status]
-  for _ in $(seq 1 600); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)
-    [ "$code" = "${2:-200}" ] && return 0
-    sleep 0.1
-  done
-  echo "timeout waiting for $1" >&2; return 1
-}
 cpu_ticks() { # pids... → utime+stime summed
   local total=0
   for pid in "$@"; do
@@ -79,14 +55,6 @@ cpu_ticks() { # pids... → utime+stime summed
 rss_mib() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 nginx_pids() { local master; master=$(cat "$1"); echo "$master $(pgrep -P "$master" | tr '\n' ' ')"; }
 CLK_TCK=$(getconf CLK_TCK)
-
-lua_post() { # file body-file content-type
-  cat > "$1" <<LUA
-local f = io.open("$2", "rb"); wrk.body = f:read("*a"); f:close()
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "$3"
-LUA
-}
 
 RESULTS=$WORK/results.txt
 RAW=$WORK/raw.tsv
@@ -112,50 +80,16 @@ rounds() { seq 1 "$ROUNDS"; }
 echo "athena gateway benchmark — $(date -u +%FT%TZ), $(nproc) cores, ${DURATION}s per run, wrk -t$THREADS, binaries $BIN"
 
 # --- nginx backend (the "plain HTTP engine") and nginx proxy ---------------------------------
-BACKEND_PORT=$(free_port); PROXY_PORT=$(free_port)
-mkdir -p "$WORK/tmp"; chmod 777 "$WORK" "$WORK/tmp"
-common_http="access_log off; client_body_temp_path $WORK/tmp/cb; proxy_temp_path $WORK/tmp/px; fastcgi_temp_path $WORK/tmp/fc; uwsgi_temp_path $WORK/tmp/uw; scgi_temp_path $WORK/tmp/sc; keepalive_requests 1000000;"
-cat > "$WORK/backend.conf" <<CONF
-worker_processes 1; pid $WORK/backend.pid; error_log $WORK/backend.err warn;
-events { worker_connections 4096; }
-http { $common_http
-  server { listen 127.0.0.1:$BACKEND_PORT;
-    location / { default_type application/json; return 200 '{"label":"ok","score":0.5}'; } } }
-CONF
-cat > "$WORK/proxy.conf" <<CONF
-worker_processes auto; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;
-events { worker_connections 4096; }
-http { $common_http
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 128; }
-  server { listen 127.0.0.1:$PROXY_PORT;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
-CONF
-"$NGINX" -p "$WORK" -c "$WORK/backend.conf"
+start_backend
+PROXY_PORT=$(free_port)
+proxy_conf "$PROXY_PORT" "worker_processes auto; pid $WORK/proxy.pid; error_log $WORK/proxy.err warn;" > "$WORK/proxy.conf"
 "$NGINX" -p "$WORK" -c "$WORK/proxy.conf"
-wait_http "http://127.0.0.1:$BACKEND_PORT/"
 wait_http "http://127.0.0.1:$PROXY_PORT/"
 
 # --- no-op gRPC engine and the gateway -------------------------------------------------------
-"$BIN/bench-noop-engine" 0 > "$WORK/noop.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do grep -qs "listening on" "$WORK/noop.log" && break; sleep 0.1; done
-NOOP=$(sed -n 's/^listening on //p' "$WORK/noop.log")
+start_noop_engine
 GATEWAY_PORT=$(free_port)
-cat > "$WORK/table.yaml" <<YAML
-apiVersion: athena.dev/routing/v1
-services:
-  - name: passthrough
-    versions:
-      - name: v1
-        protocol: http
-        endpoints: {static: ["127.0.0.1:$BACKEND_PORT"]}
-        http: {path: /predict, method: POST, contentType: application/json, healthPath: /}
-  - name: noop
-    versions:
-      - name: v1
-        protocol: grpc
-        endpoints: {static: ["$NOOP"]}
-YAML
+write_table
 # (e): the pass-through service again, behind a token and behind an HMAC signature
 mkdir -p "$WORK/auth"
 echo "bench-token" > "$WORK/auth/tokens"
@@ -177,17 +111,7 @@ wait_http "http://127.0.0.1:$GATEWAY_PORT/readyz"
 GATEWAY_IDLE_RSS=$(rss_mib $GATEWAY_PID)
 
 # request bodies
-echo '{"data":{"x":[1,2,3,4],"id":"bench"}}' > "$WORK/json.body"
-lua_post "$WORK/json.lua" "$WORK/json.body" application/json
-PNG=examples/digits/testdata/3_0.png
-python3 - "$PNG" "$WORK/ase.body" <<'PY'
-import base64, json, sys
-png = open(sys.argv[1], "rb").read()
-json.dump({"header": {"app_id": "bench", "status": 3}, "parameter": {},
-           "payload": {"image": {"encoding": "png", "status": 3, "image": base64.b64encode(png).decode()}}},
-          open(sys.argv[2], "w"))
-PY
-lua_post "$WORK/ase.lua" "$WORK/ase.body" application/json
+write_bodies
 curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/json.body" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough" >/dev/null \
   || { echo "gateway pass-through check failed:"; curl -s -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/json.body" "http://127.0.0.1:$GATEWAY_PORT/v1/infers/passthrough"; cat "$WORK/gateway.log"; exit 1; }
 curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/ase.body" "http://127.0.0.1:$GATEWAY_PORT/v1/private/noop" >/dev/null \
