@@ -106,8 +106,7 @@ enum ASCIIBytes {
 
     /// Whether a byte of `text` matches `predicate` (on its contiguous UTF-8, like ``hasPrefix(_:lowercase:)``).
     static func contains(_ text: String, where predicate: (UInt8) -> Bool) -> Bool {
-        var text = text
-        return text.withUTF8 { $0.contains(where: predicate) }
+        firstOffset(in: text, where: predicate) != nil
     }
 
     /// The byte offset of the first byte of `text` matching `predicate`, or `nil`.
@@ -126,20 +125,35 @@ enum ASCIIBytes {
     /// Writes `value` in decimal (a content-length, a status or error code) without making a
     /// String first.
     static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
-        guard value > 0 else {
-            if value == 0 { buffer.writeInteger(UInt8(ascii: "0")) } else { buffer.writeString(String(value)) }
+        guard value >= 0 else {
+            buffer.writeString(String(value))
             return
         }
-        var digits = 0
-        var rest = value
-        while rest > 0 { digits += 1; rest /= 10 }
+        let digits = decimalDigits(value)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { out in
-            var v = value
-            for i in stride(from: digits - 1, through: 0, by: -1) {
-                out[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
-                v /= 10
-            }
+            storeDecimal(value, digits: digits, at: out.baseAddress!)
             return digits
+        }
+    }
+
+    /// Bytes of `value` in decimal (with the sign when negative).
+    static func decimalDigits(_ value: Int) -> Int {
+        guard value >= 0 else { return String(value).utf8.count }
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        return digits
+    }
+
+    /// Stores the `digits` decimal digits of `value` (≥ 0) at `out`.
+    static func storeDecimal(_ value: Int, digits: Int, at out: UnsafeMutableRawPointer) {
+        var v = value
+        for i in stride(from: digits - 1, through: 0, by: -1) {
+            out.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10), toByteOffset: i, as: UInt8.self)
+            v /= 10
         }
     }
 

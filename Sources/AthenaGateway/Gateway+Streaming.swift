@@ -54,8 +54,8 @@ extension Gateway {
     static func streamService(path: String) -> String? {
         let parts = PathSegments(path)
         switch parts.count {
-        case 2 where parts[0] == "v1": return String(parts[1])
-        case 3 where parts[0] == "v1" && parts[1] == "private": return String(parts[2])
+        case 2 where parts.segment(0, is: "v1"): return String(parts[1])
+        case 3 where parts.segment(0, is: "v1") && parts.segment(1, is: "private"): return String(parts[2])
         default: return nil
         }
     }

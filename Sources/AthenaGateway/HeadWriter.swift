@@ -24,7 +24,7 @@ struct HeadLength: HeadSink {
 
     mutating func put(_ text: StaticString) { count += text.utf8CodeUnitCount }
     mutating func put(_ text: String) { count += text.utf8.count }
-    mutating func putDecimal(_ value: Int) { count += HeadBytes.decimalDigits(value) }
+    mutating func putDecimal(_ value: Int) { count += ASCIIBytes.decimalDigits(value) }
 }
 
 /// Copies a head's bytes into memory reserved for exactly ``HeadLength``'s count. Never writes
@@ -60,26 +60,10 @@ struct HeadBytes: HeadSink {
             put(String(value))
             return
         }
-        let digits = Self.decimalDigits(value)
+        let digits = ASCIIBytes.decimalDigits(value)
         precondition(count + digits <= capacity, "HTTP head larger than counted")
-        var v = value
-        for i in stride(from: count + digits - 1, through: count, by: -1) {
-            base.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10), toByteOffset: i, as: UInt8.self)
-            v /= 10
-        }
+        ASCIIBytes.storeDecimal(value, digits: digits, at: base + count)
         count += digits
-    }
-
-    /// Bytes of `value` in decimal (with the sign when negative).
-    static func decimalDigits(_ value: Int) -> Int {
-        guard value >= 0 else { return String(value).utf8.count }
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        return digits
     }
 }
 

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The non-empty `/`-separated segments of a request path, found without allocating: byte
 /// ranges into the path's UTF-8 in an inline array. A `[Substring]` per request was about 1% of
 /// the CPU of a pass-through request, and walking `String.Index`es byte by byte about as much
@@ -63,8 +57,6 @@ struct PathSegments: RandomAccessCollection {
         let range = ranges[position]
         guard range.count == literal.utf8CodeUnitCount else { return false }
         var text = path
-        return text.withUTF8 { utf8 in
-            range.count == 0 || memcmp(utf8.baseAddress! + range.lowerBound, literal.utf8Start, range.count) == 0
-        }
+        return text.withUTF8 { ASCIIBytes.equals(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0)[range]), literal) }
     }
 }

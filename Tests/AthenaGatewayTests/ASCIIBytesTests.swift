@@ -100,10 +100,10 @@ struct HeadWriterTests {
             out.putDecimal(1_234_567_890)
         }
         #expect(head({ put(&$0) }, { put(&$0) }) == "HTTP/1.1 200 x: \(long) 数字 0 -42 1234567890")
-        #expect(HeadBytes.decimalDigits(0) == 1)
-        #expect(HeadBytes.decimalDigits(9) == 1)
-        #expect(HeadBytes.decimalDigits(10) == 2)
-        #expect(HeadBytes.decimalDigits(-7) == 2)
+        #expect(ASCIIBytes.decimalDigits(0) == 1)
+        #expect(ASCIIBytes.decimalDigits(9) == 1)
+        #expect(ASCIIBytes.decimalDigits(10) == 2)
+        #expect(ASCIIBytes.decimalDigits(-7) == 2)
     }
 
     @Test("the answer head: status, framing, x-athena headers, connection")
