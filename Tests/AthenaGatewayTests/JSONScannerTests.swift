@@ -101,4 +101,58 @@ struct JSONScannerTests {
             #expect(error.code == GatewayErrorCode.malformedJSON.rawValue)
         } catch {}
     }
+
+    @Test("strings scanned a word at a time stop at every quote, backslash and control byte, at every position")
+    func wordScan() throws {
+        enum Outcome: Equatable { case length(Int), failure(String) }
+        // Every byte value at every offset of a 19-byte string body (two whole words and a tail):
+        // the raw string must end, fail or carry on exactly where a byte-by-byte reading would.
+        for position in 0..<19 {
+            for value in 0...255 {
+                var body = Array(repeating: UInt8(ascii: "A"), count: 19)
+                body[position] = UInt8(value)
+                let document = [UInt8(ascii: "\"")] + body + [UInt8(ascii: "\"")]
+                let expected: Outcome
+                switch UInt8(value) {
+                case UInt8(ascii: "\""): expected = .length(position)
+                case UInt8(ascii: "\\"):  // escapes the next byte: "A", or the closing quote
+                    expected = .failure(position == 18 ? "unterminated string" : "bad escape")
+                case 0..<0x20: expected = .failure("control character in string")
+                default: expected = .length(19)
+                }
+                let got: Outcome = document.withUnsafeBytes { bytes in
+                    var scanner = JSONScanner(bytes: bytes)
+                    do throws(JSONScanner.Failure) {
+                        let raw = try scanner.rawString()
+                        return .length(raw.count)
+                    } catch {
+                        return .failure(error.message)
+                    }
+                }
+                #expect(got == expected, "byte \(value) at \(position)")
+            }
+        }
+        // Two stops in one word: the first one counts (a byte above a true stop can be flagged
+        // falsely by the word arithmetic, never one below it).
+        for quote in 0..<8 {
+            for control in 0..<8 where control != quote {
+                var body = Array(repeating: UInt8(ascii: "A"), count: 16)
+                body[quote] = UInt8(ascii: "\"")
+                body[control] = 0x01
+                let document = [UInt8(ascii: "\"")] + body + [UInt8(ascii: "\"")]
+                let got: Outcome = document.withUnsafeBytes { bytes in
+                    var scanner = JSONScanner(bytes: bytes)
+                    do throws(JSONScanner.Failure) {
+                        return .length(try scanner.rawString().count)
+                    } catch {
+                        return .failure(error.message)
+                    }
+                }
+                #expect(got == (quote < control ? .length(quote) : .failure("control character in string")), "quote at \(quote), control at \(control)")
+            }
+        }
+        // Escapes inside and across word boundaries keep their meaning.
+        let text = #""abcdefg\"hijklmn\\opq\u00e9rstuvwxyz0123456\/""#
+        #expect(try JSONScanner.document(ByteBuffer(string: text)) == .string("abcdefg\"hijklmn\\opq\u{e9}rstuvwxyz0123456/"))
+    }
 }
