@@ -34,21 +34,29 @@ enum EngineWire {
 
     /// A gRPC length-prefixed message (`0`, big-endian length, protobuf bytes) holding `request`.
     static func framedRequest(_ request: EngineRequest) -> ByteBuffer {
-        let size = requestSize(request)
-        var buffer = ByteBufferAllocator().buffer(capacity: size + 5)
-        buffer.writeInteger(UInt8(0))
-        buffer.writeInteger(UInt32(size))
-        writeRequest(request, into: &buffer)
-        return buffer
+        framed(size: requestSize(request)) { writeRequest(request, into: &$0) }
     }
 
     /// A gRPC length-prefixed `grpc.health.v1.HealthCheckRequest` for `service`.
     static func framedHealthCheck(service: String) -> ByteBuffer {
-        let size = service.isEmpty ? 0 : stringFieldSize(1, service)
+        framed(size: service.isEmpty ? 0 : stringFieldSize(1, service)) { writer in
+            if !service.isEmpty { writer.string(1, service) }
+        }
+    }
+
+    /// A buffer holding the 5-byte gRPC message prefix for `size` protobuf bytes, then those bytes
+    /// as `body` writes them into the region reserved for them.
+    static func framed(size: Int, _ body: (inout Writer) -> Void) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: size + 5)
         buffer.writeInteger(UInt8(0))
         buffer.writeInteger(UInt32(size))
-        if !service.isEmpty { writeString(1, service, into: &buffer) }
+        guard size > 0 else { return buffer }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { region in
+            var writer = Writer(base: region.baseAddress!, capacity: size)
+            body(&writer)
+            precondition(writer.count == size, "EngineWire: wrote \(writer.count) bytes of a \(size)-byte message")
+            return size
+        }
         return buffer
     }
 
@@ -76,16 +84,16 @@ enum EngineWire {
         return size
     }
 
-    static func writeRequest(_ request: EngineRequest, into buffer: inout ByteBuffer) {
-        if !request.sid.isEmpty { writeString(InferRequestField.requestID, request.sid, into: &buffer) }
-        if !request.service.isEmpty { writeString(InferRequestField.serviceID, request.service, into: &buffer) }
-        for (key, value) in request.parameters { writeMapEntry(InferRequestField.params, key, value, into: &buffer) }
+    static func writeRequest(_ request: EngineRequest, into writer: inout Writer) {
+        if !request.sid.isEmpty { writer.string(InferRequestField.requestID, request.sid) }
+        if !request.service.isEmpty { writer.string(InferRequestField.serviceID, request.service) }
+        for (key, value) in request.parameters { writer.mapEntry(InferRequestField.params, key, value) }
         for item in request.items {
-            writeTag(InferRequestField.data, 2, into: &buffer)
-            writeVarint(UInt64(itemSize(item)), into: &buffer)
-            writeItem(item, into: &buffer)
+            writer.tag(InferRequestField.data, 2)
+            writer.varint(UInt64(itemSize(item)))
+            writeItem(item, into: &writer)
         }
-        for (key, value) in request.headers { writeMapEntry(InferRequestField.headers, key, value, into: &buffer) }
+        for (key, value) in request.headers { writer.mapEntry(InferRequestField.headers, key, value) }
     }
 
     static func itemSize(_ item: EngineItem) -> Int {
@@ -99,26 +107,26 @@ enum EngineWire {
         return size
     }
 
-    static func writeItem(_ item: EngineItem, into buffer: inout ByteBuffer) {
-        if !item.dataID.isEmpty { writeString(GeneralDataField.dataID, item.dataID, into: &buffer) }
+    static func writeItem(_ item: EngineItem, into writer: inout Writer) {
+        if !item.dataID.isEmpty { writer.string(GeneralDataField.dataID, item.dataID) }
         if item.frameID != 0 {
-            writeTag(GeneralDataField.frameID, 0, into: &buffer)
-            writeVarint(UInt64(item.frameID), into: &buffer)
+            writer.tag(GeneralDataField.frameID, 0)
+            writer.varint(UInt64(item.frameID))
         }
         if item.kind.rawValue != 0 {
-            writeTag(GeneralDataField.dataType, 0, into: &buffer)
-            writeVarint(UInt64(item.kind.rawValue), into: &buffer)
+            writer.tag(GeneralDataField.dataType, 0)
+            writer.varint(UInt64(item.kind.rawValue))
         }
         if item.status.rawValue != 0 {
-            writeTag(GeneralDataField.status, 0, into: &buffer)
-            writeVarint(UInt64(item.status.rawValue), into: &buffer)
+            writer.tag(GeneralDataField.status, 0)
+            writer.varint(UInt64(item.status.rawValue))
         }
-        for (key, value) in item.descArgs { writeMapEntry(GeneralDataField.descArgs, key, value, into: &buffer) }
+        for (key, value) in item.descArgs { writer.mapEntry(GeneralDataField.descArgs, key, value) }
         let count = item.byteCount
         if count > 0 {
-            writeTag(GeneralDataField.data, 2, into: &buffer)
-            writeVarint(UInt64(count), into: &buffer)
-            item.write(into: &buffer)
+            writer.tag(GeneralDataField.data, 2)
+            writer.varint(UInt64(count))
+            item.withUnsafeBytes { writer.bytes($0) }
         }
     }
 
@@ -127,16 +135,13 @@ enum EngineWire {
     /// A gRPC length-prefixed `InferBatchRequest`: each request as field 1, in order.
     static func framedBatchRequest(_ requests: [EngineRequest]) -> ByteBuffer {
         let sizes = requests.map(requestSize)
-        let size = sizes.reduce(0) { $0 + lengthFieldSize(1, $1) }
-        var buffer = ByteBufferAllocator().buffer(capacity: size + 5)
-        buffer.writeInteger(UInt8(0))
-        buffer.writeInteger(UInt32(size))
-        for (request, requestSize) in zip(requests, sizes) {
-            writeTag(1, 2, into: &buffer)
-            writeVarint(UInt64(requestSize), into: &buffer)
-            writeRequest(request, into: &buffer)
+        return framed(size: sizes.reduce(0) { $0 + lengthFieldSize(1, $1) }) { writer in
+            for (request, requestSize) in zip(requests, sizes) {
+                writer.tag(1, 2)
+                writer.varint(UInt64(requestSize))
+                writeRequest(request, into: &writer)
+            }
         }
-        return buffer
     }
 
     /// Reads an `InferBatchResponse`: its responses, in order.
@@ -234,30 +239,58 @@ enum EngineWire {
         stringFieldSize(1, key) + stringFieldSize(2, value)
     }
 
-    static func writeVarint(_ value: UInt64, into buffer: inout ByteBuffer) {
-        var value = value
-        while value >= 0x80 {
-            buffer.writeInteger(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
+    /// Writes protobuf fields into a region reserved for a message whose size was computed first
+    /// (`requestSize`, `itemSize`…): plain stores and copies, a bounds check per field, where a
+    /// `ByteBuffer` write checks and grows its capacity for every byte of every varint.
+    struct Writer {
+        let base: UnsafeMutableRawPointer
+        let capacity: Int
+        private(set) var count = 0
+
+        init(base: UnsafeMutableRawPointer, capacity: Int) {
+            self.base = base
+            self.capacity = capacity
         }
-        buffer.writeInteger(UInt8(value))
-    }
 
-    static func writeTag(_ field: Int, _ wireType: Int, into buffer: inout ByteBuffer) {
-        writeVarint(UInt64(field << 3 | wireType), into: &buffer)
-    }
+        mutating func varint(_ value: UInt64) {
+            precondition(count + varintSize(value) <= capacity, "EngineWire: message larger than its computed size")
+            var value = value
+            while value >= 0x80 {
+                base.storeBytes(of: UInt8(truncatingIfNeeded: value) | 0x80, toByteOffset: count, as: UInt8.self)
+                count += 1
+                value >>= 7
+            }
+            base.storeBytes(of: UInt8(value), toByteOffset: count, as: UInt8.self)
+            count += 1
+        }
 
-    static func writeString(_ field: Int, _ text: String, into buffer: inout ByteBuffer) {
-        writeTag(field, 2, into: &buffer)
-        writeVarint(UInt64(text.utf8.count), into: &buffer)
-        buffer.writeString(text)
-    }
+        mutating func tag(_ field: Int, _ wireType: Int) {
+            varint(UInt64(field << 3 | wireType))
+        }
 
-    static func writeMapEntry(_ field: Int, _ key: String, _ value: String, into buffer: inout ByteBuffer) {
-        writeTag(field, 2, into: &buffer)
-        writeVarint(UInt64(mapEntrySize(key, value)), into: &buffer)
-        writeString(1, key, into: &buffer)
-        writeString(2, value, into: &buffer)
+        mutating func bytes(_ bytes: UnsafeRawBufferPointer) {
+            precondition(count + bytes.count <= capacity, "EngineWire: message larger than its computed size")
+            if let source = bytes.baseAddress, bytes.count > 0 {
+                (base + count).copyMemory(from: source, byteCount: bytes.count)
+            }
+            count += bytes.count
+        }
+
+        mutating func string(_ field: Int, _ text: String) {
+            var text = text
+            text.withUTF8 { utf8 in
+                tag(field, 2)
+                varint(UInt64(utf8.count))
+                bytes(UnsafeRawBufferPointer(utf8))
+            }
+        }
+
+        mutating func mapEntry(_ field: Int, _ key: String, _ value: String) {
+            tag(field, 2)
+            varint(UInt64(mapEntrySize(key, value)))
+            string(1, key)
+            string(2, value)
+        }
     }
 
     /// A cursor over protobuf bytes; every read is bounds-checked.
