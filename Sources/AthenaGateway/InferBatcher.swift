@@ -44,10 +44,20 @@ final class InferBatcher: Sendable {
     /// Runs `body` once `delay` has passed (an event-loop timer; tests fire it themselves).
     typealias Schedule = @Sendable (_ delay: Duration, _ body: @escaping @Sendable () -> Void) -> Void
 
-    private struct Waiter: Sendable {
+    /// A class, not a struct: waiters move through the queue and a batch's arrays several times
+    /// per call, and a copy of a struct retained every string and map of its request each time.
+    /// It holds the request once: `InferBatcher.resume` reads it from here when its turn comes,
+    /// rather than from a closure that captured a second copy.
+    private final class Waiter: Sendable {
         let request: EngineRequest
         let deadline: ContinuousClock.Instant
-        let resume: @Sendable (Turn) -> Void
+        let completion: Completion
+
+        init(request: EngineRequest, deadline: ContinuousClock.Instant, completion: @escaping Completion) {
+            self.request = request
+            self.deadline = deadline
+            self.completion = completion
+        }
     }
 
     /// What a waiter is woken up with.
@@ -144,13 +154,7 @@ final class InferBatcher: Sendable {
         case true?:
             lead(request, deadline: deadline, with: [], completion: completion)
         case false?:
-            let waiter = Waiter(request: request, deadline: deadline) { [self] turn in
-                switch turn {
-                case .answered(let result): completion(result)
-                case .lead(let others): lead(request, deadline: deadline, with: others, completion: completion)
-                case .alone: alone(request, deadline: deadline, completion: completion)
-                }
-            }
+            let waiter = Waiter(request: request, deadline: deadline, completion: completion)
             let (now, taken) = state.withLock { state -> (Turn?, Taken?) in
                 guard state.supported else { return (.alone, nil) }
                 if state.inFlight < maxCallsInFlight {  // a slot freed in between
@@ -163,8 +167,17 @@ final class InferBatcher: Sendable {
                 state.hold = nil
                 return (nil, Self.take(&state, maxBatchSize: maxBatchSize))
             }
-            if let now { waiter.resume(now) }
-            if let taken { Self.start(taken) }
+            if let now { resume(waiter, now) }
+            if let taken { start(taken) }
+        }
+    }
+
+    /// Wakes `waiter` up with its turn.
+    private func resume(_ waiter: Waiter, _ turn: Turn) {
+        switch turn {
+        case .answered(let result): waiter.completion(result)
+        case .lead(let others): lead(waiter.request, deadline: waiter.deadline, with: others, completion: waiter.completion)
+        case .alone: alone(waiter.request, deadline: waiter.deadline, completion: waiter.completion)
         }
     }
 
@@ -206,7 +219,7 @@ final class InferBatcher: Sendable {
             case .failure(let error as EngineError) where error.kind == .unsupported:
                 // UNIMPLEMENTED: the engine ran none of them. Everyone calls alone from now on.
                 state.withLock { $0.supported = false }
-                for waiter in others { waiter.resume(.alone) }
+                for waiter in others { resume(waiter, .alone) }
                 aloneInSlot(request, deadline: deadline, since: started, completion: completion)
                 return
             case .failure(let error):
@@ -216,7 +229,7 @@ final class InferBatcher: Sendable {
             // Only a batch that succeeded has clients worth waiting for.
             let answered = (try? mine.get()) == nil ? 0 : requests.count
             passSlotOn(answered: answered, callTook: started.duration(to: .now))
-            for (waiter, turn) in replies { waiter.resume(turn) }
+            for (waiter, turn) in replies { resume(waiter, turn) }
             completion(mine)
         }
     }
@@ -255,8 +268,8 @@ final class InferBatcher: Sendable {
             if taken.leader == nil { state.inFlight -= 1 }
             return (taken, [], nil)
         }
-        for waiter in released { waiter.resume(.alone) }
-        Self.start(taken)
+        for waiter in released { resume(waiter, .alone) }
+        start(taken)
         if let hold {
             schedule(window) { [self] in endHold(hold) }
         }
@@ -271,7 +284,7 @@ final class InferBatcher: Sendable {
             if taken.leader == nil { state.inFlight -= 1 }
             return taken
         }
-        if let taken { Self.start(taken) }
+        if let taken { start(taken) }
     }
 
     /// Takes the next call's leader and up to `maxBatchSize - 1` others off the queue, oldest
@@ -300,11 +313,11 @@ final class InferBatcher: Sendable {
         return taken
     }
 
-    private static func start(_ taken: Taken) {
+    private func start(_ taken: Taken) {
         for waiter in taken.expired {
-            waiter.resume(.answered(.failure(EngineError(.timeout, "deadline passed while waiting for the engine"))))
+            resume(waiter, .answered(.failure(EngineError(.timeout, "deadline passed while waiting for the engine"))))
         }
-        taken.leader?.resume(.lead(taken.batch))
+        if let leader = taken.leader { resume(leader, .lead(taken.batch)) }
     }
 }
 
