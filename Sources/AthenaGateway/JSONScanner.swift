@@ -222,6 +222,18 @@ struct JSONScanner {
         return i
     }
 
+    /// How many bytes at the start of `bytes` a JSON string can carry as they are (up to the
+    /// first quote, backslash or control byte).
+    static func plainPrefixLength(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var i = plainRunEnd(bytes, from: 0)
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return i }
+            i += 1
+        }
+        return i
+    }
+
     /// The next string, unescaped.
     mutating func string() throws(Failure) -> String {
         let raw = try rawString()

@@ -155,4 +155,27 @@ struct JSONScannerTests {
         let text = #""abcdefg\"hijklmn\\opq\u00e9rstuvwxyz0123456\/""#
         #expect(try JSONScanner.document(ByteBuffer(string: text)) == .string("abcdefg\"hijklmn\\opq\u{e9}rstuvwxyz0123456/"))
     }
+
+    @Test("JSONWriter: strings with every ASCII byte at every position, and integers, read back unchanged")
+    func writerRoundTrip() throws {
+        var texts = ["", "plain", "é中😀 and more than eight bytes", String(repeating: "x", count: 40)]
+        for value in 0..<128 {
+            for position in [0, 3, 7, 8, 15, 16] {
+                var scalars = Array(repeating: Unicode.Scalar(UInt8(ascii: "a")), count: 17)
+                scalars[position] = Unicode.Scalar(UInt8(value))
+                texts.append(String(String.UnicodeScalarView(scalars)))
+            }
+        }
+        for text in texts {
+            var writer = JSONWriter()
+            writer.string(text)
+            #expect(try JSONScanner.document(writer.buffer) == .string(text), "\(Array(text.utf8))")
+            #expect(try JSONValue.parse(Data(String(buffer: writer.buffer).utf8)) == .string(text))
+        }
+        for value in [0, 7, 10, 99, 100, 123_456_789, Int.max, -1, -42, Int.min] {
+            var writer = JSONWriter()
+            writer.int(value)
+            #expect(String(buffer: writer.buffer) == String(value))
+        }
+    }
 }
