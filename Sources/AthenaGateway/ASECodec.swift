@@ -27,7 +27,7 @@ enum ASECodec {
         _ decoded: ASERequestBody, scanner: JSONScanner, service: String, sid: String, version: VersionRuntime?
     ) throws -> EngineRequest {
         if let schema = version?.parameterSchema {
-            let value = JSONValue.object(decoded.parameter ?? [:])
+            let value = ASERequestBody.object(decoded.parameter)
             if let first = schema.validate(value, path: "parameter").first {
                 throw GatewayError(.schemaViolation, first.description)
             }
@@ -43,15 +43,15 @@ enum ASECodec {
             }
         }
         var parameters: [String: String] = [:]
-        for (key, value) in decoded.parameter ?? [:] {
+        for (key, value) in decoded.parameter ?? [] {
             if case .object(let members) = value {
                 for (name, member) in members { parameters[name] = member.parameterText }
             } else {
                 parameters[key] = value.parameterText
             }
         }
-        var headers: [String: String] = [:]
-        for (key, value) in decoded.header ?? [:] where value.objectValue == nil && value.arrayValue == nil {
+        var headers = [String: String](minimumCapacity: decoded.header?.count ?? 0)
+        for (key, value) in decoded.header ?? [] where value.objectValue == nil && value.arrayValue == nil {
             headers[key] = value.parameterText
         }
         var items: [EngineItem] = []
@@ -68,7 +68,7 @@ enum ASECodec {
                 }
                 data = bytes
             }
-            var desc: [String: String] = [:]
+            var desc = [String: String](minimumCapacity: item.desc.count)
             for (name, value) in item.desc { desc[name] = value.parameterText }
             items.append(EngineItem(
                 dataID: item.dataID, kind: item.kind ?? .text,

@@ -7,8 +7,14 @@ import KubeModel
 /// Read with `JSONScanner` (not `Decodable`): the request path of the conversion hop builds no
 /// tree for the payload and no `String` for its data.
 struct ASERequestBody {
-    var header: [String: JSONValue]?
-    var parameter: [String: JSONValue]?
+    /// An object's members in document order, a repeated key reduced to its last value (as a
+    /// dictionary would read it). Pairs rather than a dictionary: the codec turns them into the
+    /// engine's string maps, and hashing every key into a dictionary first cost more than
+    /// scanning them.
+    typealias Members = [(key: String, value: JSONValue)]
+
+    var header: Members?
+    var parameter: Members?
     var payload: [ASEPayloadItem] = []
 
     /// Reads the whole document. Throws `JSONScanner.Failure` for bad syntax and `GatewayError`
@@ -36,13 +42,47 @@ struct ASERequestBody {
     }
 
     /// An object's members; `null` reads as absent.
-    private static func members(_ scanner: inout JSONScanner, path: String) throws -> [String: JSONValue]? {
-        let value = try scanner.value()
-        switch value {
-        case .null: return nil
-        case .object(let members): return members
-        default: throw GatewayError(.schemaViolation, "\(path): expected object, got \(ASEPayloadItem.describe(value))")
+    private static func members(_ scanner: inout JSONScanner, path: String) throws -> Members? {
+        scanner.skipSpace()
+        guard scanner.peek == UInt8(ascii: "{") else {
+            let value = try scanner.value()
+            if case .null = value { return nil }
+            throw GatewayError(.schemaViolation, "\(path): expected object, got \(ASEPayloadItem.describe(value))")
         }
+        try scanner.beginObject()
+        var members: Members = []
+        var first = true
+        while let key = try scanner.nextKey(first: &first) {
+            members.append((key, try scanner.value(depth: 1)))
+        }
+        return lastWins(members)
+    }
+
+    /// `members` with each repeated key kept only at its last occurrence.
+    static func lastWins(_ members: Members) -> Members {
+        guard members.count > 1 else { return members }
+        var repeated = false
+        if members.count <= 16 {
+            // A few keys (the usual case): compared pairwise, no set to build.
+            search: for i in 1..<members.count {
+                for j in 0..<i where members[j].key == members[i].key {
+                    repeated = true
+                    break search
+                }
+            }
+        } else {
+            var seen = Set<String>(minimumCapacity: members.count)
+            repeated = members.contains { !seen.insert($0.key).inserted }
+        }
+        guard repeated else { return members }
+        var last: [String: Int] = [:]
+        for (i, member) in members.enumerated() { last[member.key] = i }
+        return members.enumerated().filter { last[$0.element.key] == $0.offset }.map(\.element)
+    }
+
+    /// `members` as a JSON object (for schema validation).
+    static func object(_ members: Members?) -> JSONValue {
+        .object(Dictionary((members ?? []).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
     }
 
     private static func payload(_ scanner: inout JSONScanner) throws -> [ASEPayloadItem] {
@@ -69,7 +109,8 @@ struct ASEPayloadItem {
     var kind: EngineItem.Kind?
     /// The data field's base64 text, as a range of the request body.
     var base64: JSONScanner.RawString?
-    var desc: [String: JSONValue] = [:]
+    /// Descriptor fields in document order (last one wins, see `ASERequestBody.Members`).
+    var desc: ASERequestBody.Members = []
 
     static func read(_ scanner: inout JSONScanner, dataID: String) throws -> ASEPayloadItem {
         let path = "payload.\(dataID)"
@@ -98,9 +139,10 @@ struct ASEPayloadItem {
                 }
                 item.status = status
             } else {
-                item.desc[name] = try scanner.value()
+                item.desc.append((name, try scanner.value()))
             }
         }
+        item.desc = ASERequestBody.lastWins(item.desc)
         return item
     }
 
@@ -108,7 +150,7 @@ struct ASEPayloadItem {
     /// `dataText`, else as an empty stand-in string (same type, nothing copied) for schemas that
     /// only check that it is there and is a string.
     func jsonValue(_ scanner: JSONScanner, dataText: Bool) -> JSONValue {
-        var members = desc
+        var members = Dictionary(desc.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         if let status { members["status"] = .number(Double(status)) }
         if let kind, let base64 { members[kind.fieldName] = .string(dataText ? scanner.text(base64) : "") }
         return .object(members)

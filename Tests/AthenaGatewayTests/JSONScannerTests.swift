@@ -71,6 +71,28 @@ struct JSONScannerTests {
         #expect(request.items[1] == EngineItem(dataID: "b", kind: .audio, status: .end, data: Data()))
     }
 
+    @Test("ASE body: a repeated key in header, parameter or a payload item keeps its last value, as a dictionary would")
+    func aseRepeatedKeys() throws {
+        // Few members (compared pairwise) and many (over 16, through a set).
+        let many = (0..<20).map { #""p\#($0)":"\#($0)""# }.joined(separator: ",")
+        let text = #"{"header":{"app_id":"a","uid":{"x":1},"app_id":"b","uid":"u","sid":"s","sid":[1]},"#
+            + #""parameter":{"svc":{"k":1},"top":"v","svc":"flat","top":{"t":2},"#
+            + many + #","p3":"again"},"#
+            + #""payload":{"a":{"encoding":"png","text":"aGk=","encoding":"raw","rate":1,"rate":2}}}"#
+        let request = try ASECodec.decode(ByteBuffer(string: text), service: "svc", sid: "gen", version: nil)
+        #expect(request.headers == ["app_id": "b", "uid": "u"])
+        #expect(request.sid == "gen")
+        var parameters = Dictionary(uniqueKeysWithValues: (0..<20).map { ("p\($0)", "\($0)") })
+        parameters["p3"] = "again"
+        parameters["svc"] = "flat"
+        parameters["t"] = "2"
+        #expect(request.parameters == parameters)
+        #expect(request.items.first?.descArgs == ["encoding": "raw", "rate": "2"])
+        let members: ASERequestBody.Members = [("a", .null), ("b", .bool(true)), ("a", .string("x"))]
+        #expect(ASERequestBody.lastWins(members).map(\.key) == ["b", "a"])
+        #expect(ASERequestBody.object(members) == .object(["a": .string("x"), "b": .bool(true)]))
+    }
+
     @Test("ASE body shape errors name the field", arguments: [
         (#"[1]"#, "body: expected object, got array"),
         (#"{"header":"x"}"#, "header: expected object, got string"),
