@@ -82,7 +82,8 @@ start_noop_engine() {
   NOOP=$(sed -n 's/^listening on //p' "$WORK/noop.log")
 }
 
-# write_table: WORK/table.yaml with `passthrough` (the backend as a plain HTTP engine) and `noop`.
+# write_table: WORK/table.yaml with `passthrough` (the backend as a plain HTTP engine), `noop` and
+# `noop-unbatched` (the same engine, one gRPC call per request).
 write_table() {
   cat > "$WORK/table.yaml" <<YAML
 apiVersion: athena.dev/routing/v1
@@ -98,6 +99,12 @@ services:
       - name: v1
         protocol: grpc
         endpoints: {static: ["$NOOP"]}
+  - name: noop-unbatched
+    versions:
+      - name: v1
+        protocol: grpc
+        endpoints: {static: ["$NOOP"]}
+        batching: {maxBatchSize: 1}
 YAML
 }
 

@@ -6,7 +6,8 @@
 # bench/gateway/run.sh measures. It says how much work each proxy does in its own code per
 # request, side by side:
 #   nginx proxy_pass (a)  vs  gateway (a): ModelArts JSON → plain HTTP engine (the same nginx backend)
-#   gateway (b): ASE JSON with a base64 PNG → native no-op gRPC engine
+#   gateway (b): ASE JSON with a base64 PNG → native no-op gRPC engine, batched as by default
+#   (its figure moves with the batch sizes timing gives), and again with one call per request
 # Each proxy runs under callgrind twice, once for 1 s and once for DURATION s of wrk -c8 load; the
 # difference in instructions over the difference in requests leaves start-up and shutdown out.
 #
@@ -78,4 +79,7 @@ echo "athena gateway: user-space instructions per request under callgrind — $(
 row "nginx proxy_pass (keepalive upstream)" nginx /predict "$WORK/json.lua"; NGINX_I=$LAST
 row "(a) gateway, ModelArts JSON → HTTP engine" gateway /v1/infers/passthrough "$WORK/json.lua"; A_I=$LAST
 row "(b) gateway, ASE JSON + base64 PNG → gRPC engine" gateway /v1/private/noop "$WORK/ase.lua"; B_I=$LAST
+# (b)'s figure depends on how many requests share an InferBatch call, which timing decides; this
+# row has one call per request, so it moves only when the code does.
+row "(b) with batching off (one call per request)" gateway /v1/private/noop-unbatched "$WORK/ase.lua"
 awk -v n="$NGINX_I" -v a="$A_I" -v b="$B_I" 'BEGIN { printf "ratios to nginx: (a) %.2fx, (b) %.2fx\n", a / n, b / n }'
