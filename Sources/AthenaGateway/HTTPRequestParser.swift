@@ -214,9 +214,9 @@ struct HTTPRequestParser {
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[targetStart..<j]), as: UTF8.self)
         let version = UnsafeRawBufferPointer(rebasing: bytes[(j + 1)..<lineEnd])
         let minor: Int
-        if version.elementsEqual("HTTP/1.1".utf8) {
+        if ASCIIBytes.equals(version, "HTTP/1.1") {
             minor = 1
-        } else if version.elementsEqual("HTTP/1.0".utf8) {
+        } else if ASCIIBytes.equals(version, "HTTP/1.0") {
             minor = 0
         } else {
             throw HTTPRequestParseError("unsupported HTTP version (only HTTP/1.0 and HTTP/1.1)")
