@@ -9,7 +9,7 @@ import NIOHTTP2
 /// dictionary. That is the whole per-call cost: no child channel, pipeline or async sequence
 /// per stream. Inbound flow control is ours (there is no multiplexer to do it): the connection
 /// and stream windows are opened wide and topped up as data arrives.
-final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
+final class GRPCStreamHandler: ChannelInboundHandler, LoopFlusher.Listed, @unchecked Sendable {
     typealias InboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
 
@@ -30,6 +30,8 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     private(set) var usable = true
     /// Calls are flushed at the end of the loop pass (see LoopFlusher).
     private var flusher: LoopFlusher?
+    /// Whether `flusher` has this connection listed for the current pass (LoopFlusher.Listed).
+    var listedForFlush = false
     private var sweep: Scheduled<Void>?
     /// Calls handed over before `channelActive` (the connect promise completes first): sent once
     /// the HTTP/2 preface is out.
@@ -220,7 +222,7 @@ final class GRPCStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     /// One flush (one `writev`) for every call started in the same event-loop turn: under load
     /// many requests arrive together, and a syscall per call was the largest cost of this hop.
     private func flushSoon(_ context: ChannelHandlerContext) {
-        if let flusher { flusher.flushSoon(context) } else { context.flush() }
+        if let flusher { flusher.flushSoon(context, of: self) } else { context.flush() }
     }
 
     // MARK: - Channel events

@@ -40,7 +40,7 @@ struct GatewayChildChannel: ServerChildChannel {
 /// request (head and body, up to the largest body limit), runs ``Gateway/handle(_:)`` in one
 /// task and writes the answer. Requests pipelined behind it wait in a queue and are answered in
 /// order. Bytes that are not HTTP/1.x get a 400 and the connection closes.
-final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, LoopFlusher.Listed {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
@@ -104,6 +104,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var executor: EventLoopTaskExecutor?
     /// Answers are flushed at the end of the loop pass (see LoopFlusher).
     private var flusher: LoopFlusher?
+    /// Whether `flusher` has this connection listed for the current pass (LoopFlusher.Listed).
+    var listedForFlush = false
 
     init(gateway: Gateway) {
         self.gateway = gateway
@@ -334,7 +336,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         busy = false
         if keep {
             // Written at the end of this loop pass, with the other connections' (LoopFlusher).
-            if let flusher { flusher.flushSoon(context) } else { context.flush() }
+            if let flusher { flusher.flushSoon(context, of: self) } else { context.flush() }
             if let next = queued.popFirst() {
                 start(next, context: context)
             } else if closeWhenIdle && self.head == nil {

@@ -29,7 +29,7 @@ enum HTTPEngineConnectionError: Error, Sendable, Equatable {
 /// answer from the socket's bytes (``HTTPEngineResponseDecoder``) and resumes its caller with
 /// it. Lives on its channel's event loop. Every path out of a call (answer, error, close,
 /// deadline) resumes the caller exactly once.
-final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannelHandler, LoopFlusher.Listed {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -38,6 +38,8 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
     private var context: ChannelHandlerContext?
     /// Requests are flushed at the end of the loop pass (see LoopFlusher).
     private var flusher: LoopFlusher?
+    /// Whether `flusher` has this connection listed for the current pass (LoopFlusher.Listed).
+    var listedForFlush = false
     private var decoder = HTTPEngineResponseDecoder()
     /// Bytes read but not decoded yet (an answer's head cut across reads).
     private var unparsed: ByteBuffer?
@@ -93,7 +95,7 @@ final class HTTPEngineConnectionHandler: ChannelInboundHandler, RemovableChannel
         self.deadline = deadline
         if timer == nil || deadline < timerAt { arm(at: deadline, context: context) }
         context.write(wrapOutboundOut(request), promise: nil)
-        if let flusher { flusher.flushSoon(context) } else { context.flush() }
+        if let flusher { flusher.flushSoon(context, of: self) } else { context.flush() }
         return true
     }
 

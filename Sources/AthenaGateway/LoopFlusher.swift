@@ -17,13 +17,19 @@ import NIOCore
 /// when the first connection asks; a connection asking several times in a pass is flushed once.
 /// After the flush the loop may yield its core to the peers it just woke (LoopYield).
 final class LoopFlusher: @unchecked Sendable {
+    /// A connection's handler, which remembers whether its connection is listed for this pass's
+    /// flush: a flag read and set in place, where a set of listed connections hashed one on
+    /// every request's answer and again on its engine request.
+    protocol Listed: AnyObject {
+        var listedForFlush: Bool { get set }
+    }
+
     let eventLoop: any EventLoop
     /// Connections with writes waiting for this pass's flush, each once (only touched on
     /// `eventLoop`).
-    private var pending: [ChannelHandlerContext] = []
-    private var listed = Set<ObjectIdentifier>()
+    private var pending: [(context: ChannelHandlerContext, handler: any Listed)] = []
     /// The array being walked by a flush (kept to reuse its storage: no allocation per pass).
-    private var flushing: [ChannelHandlerContext] = []
+    private var flushing: [(context: ChannelHandlerContext, handler: any Listed)] = []
     /// The flush task, made once (scheduling it allocates nothing).
     private var flushClosure: (@Sendable () -> Void)?
     /// Steps aside after a flush now and then, for the peers it woke (see LoopYield).
@@ -32,7 +38,6 @@ final class LoopFlusher: @unchecked Sendable {
     private init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         pending.reserveCapacity(64)
-        listed.reserveCapacity(64)
         flushing.reserveCapacity(64)
         self.flushClosure = { [unowned self] in self.flushAll() }
     }
@@ -44,11 +49,13 @@ final class LoopFlusher: @unchecked Sendable {
         flushers.on(eventLoop)
     }
 
-    /// Flushes `context` at the end of this loop pass. Call on `eventLoop`, after `write`.
-    func flushSoon(_ context: ChannelHandlerContext) {
+    /// Flushes `context` (of `handler`) at the end of this loop pass. Call on `eventLoop`, after
+    /// `write`.
+    func flushSoon(_ context: ChannelHandlerContext, of handler: some Listed) {
         eventLoop.assertInEventLoop()
-        guard listed.insert(ObjectIdentifier(context)).inserted else { return }
-        pending.append(context)
+        guard !handler.listedForFlush else { return }
+        handler.listedForFlush = true
+        pending.append((context, handler))
         if pending.count == 1, let flushClosure {
             eventLoop.execute(flushClosure)
         }
@@ -58,8 +65,8 @@ final class LoopFlusher: @unchecked Sendable {
         // Flushing can run handlers that ask again (a write completing): those go to the next
         // round, never into the array being walked.
         swap(&pending, &flushing)
-        listed.removeAll(keepingCapacity: true)
-        for context in flushing {
+        for (context, handler) in flushing {
+            handler.listedForFlush = false
             context.flush()
         }
         flushing.removeAll(keepingCapacity: true)
