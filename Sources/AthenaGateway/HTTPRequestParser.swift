@@ -208,8 +208,7 @@ struct HTTPRequestParser {
         guard i > 0, i < lineEnd, bytes[i] == UInt8(ascii: " ") else { throw HTTPRequestParseError("malformed request line") }
         let method = ASCIIBytes.token(UnsafeRawBufferPointer(rebasing: bytes[0..<i]))
         let targetStart = i + 1
-        var j = targetStart
-        while j < lineEnd && bytes[j] > 32 && bytes[j] != 127 { j += 1 }
+        let j = ASCIIBytes.firstControl(in: bytes, from: targetStart, to: lineEnd, below: 0x21)
         guard j > targetStart, j < lineEnd, bytes[j] == UInt8(ascii: " ") else { throw HTTPRequestParseError("malformed request target") }
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[targetStart..<j]), as: UTF8.self)
         let version = UnsafeRawBufferPointer(rebasing: bytes[(j + 1)..<lineEnd])
@@ -248,8 +247,10 @@ struct HTTPRequestParser {
             var valueEnd = end
             while valueStart < valueEnd && (bytes[valueStart] == 32 || bytes[valueStart] == 9) { valueStart += 1 }
             while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
-            for k in valueStart..<valueEnd where (bytes[k] < 32 && bytes[k] != 9) || bytes[k] == 127 {
-                throw HTTPRequestParseError("control character in a header value")
+            var k = ASCIIBytes.firstControl(in: bytes, from: valueStart, to: valueEnd, below: 0x20)
+            while k < valueEnd {  // a tab is allowed inside a value; anything else stops it
+                guard bytes[k] == 9 else { throw HTTPRequestParseError("control character in a header value") }
+                k = ASCIIBytes.firstControl(in: bytes, from: k + 1, to: valueEnd, below: 0x20)
             }
             let name = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<colon])
             let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])

@@ -160,4 +160,36 @@ struct ASCIIBytesCompareTests {
         }
         #expect([UInt8]().withUnsafeBytes { ASCIIBytes.token($0) } == "")
     }
+
+    @Test("firstControl finds the first byte below the bound or DEL, eight at a time, as a byte loop would")
+    func firstControl() {
+        for bound: UInt8 in [0x20, 0x21] {
+            for position in 0..<19 {
+                for value in 0...255 {
+                    var bytes = Array(repeating: UInt8(ascii: "a"), count: 19)
+                    bytes[position] = UInt8(value)
+                    let stops = UInt8(value) < bound || value == 0x7F
+                    for from in [0, 1, 9] {
+                        let got = bytes.withUnsafeBytes { ASCIIBytes.firstControl(in: $0, from: from, to: 19, below: bound) }
+                        #expect(got == (stops && position >= from ? position : 19), "byte \(value) at \(position) from \(from), bound \(bound)")
+                    }
+                    // A stop beyond `end` is not seen.
+                    let short = bytes.withUnsafeBytes { ASCIIBytes.firstControl(in: $0, from: 0, to: position, below: bound) }
+                    #expect(short == position)
+                }
+            }
+            // Two stops in one word: the first counts (a false flag can only sit above a true one).
+            for first in 0..<8 {
+                for second in (first + 1)..<8 {
+                    var bytes = Array(repeating: UInt8(ascii: "a"), count: 16)
+                    bytes[first] = 0x7F
+                    bytes[second] = 0x00
+                    #expect(bytes.withUnsafeBytes { ASCIIBytes.firstControl(in: $0, from: 0, to: 16, below: bound) } == first)
+                    bytes[first] = 0x01
+                    bytes[second] = 0x7F
+                    #expect(bytes.withUnsafeBytes { ASCIIBytes.firstControl(in: $0, from: 0, to: 16, below: bound) } == first)
+                }
+            }
+        }
+    }
 }

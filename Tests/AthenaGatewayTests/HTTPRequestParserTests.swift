@@ -74,6 +74,9 @@ struct HTTPRequestParserTests {
         #expect(a.keepAlive)
         #expect(a.minorVersion == 1)
         #expect(a.headers.first(name: "x-thing") == "spaced value")
+        let tabs = try Self.head("GET /a/longer/target?x=é HTTP/1.1\r\nX-Tabs: one\ttwo\tthree\tfour words\r\n\r\n")
+        #expect(tabs.headers.first(name: "x-tabs") == "one\ttwo\tthree\tfour words")
+        #expect(tabs.target == "/a/longer/target?x=é")
         #expect(try Self.head("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n").keepAlive == false)
         #expect(try Self.head("GET / HTTP/1.1\r\nConnection: upgrade, close\r\n\r\n").keepAlive == false)
         #expect(try Self.head("GET / HTTP/1.0\r\n\r\n").keepAlive == false)
@@ -94,6 +97,9 @@ struct HTTPRequestParserTests {
         ("GET / HTTP/1.1\r\nHost: x\ny: z\r\n\r\n", "bare LF in the request head"),
         ("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", "CR without LF in the request head"),
         ("GET / HTTP/1.1\r\nX: a\u{01}b\r\n\r\n", "control character in a header value"),
+        ("GET / HTTP/1.1\r\nX: a long value\twith a tab\u{7F} and DEL\r\n\r\n", "control character in a header value"),
+        ("GET / HTTP/1.1\r\nX: \ta\tb\tc\td\te\u{1F}\r\n\r\n", "control character in a header value"),
+        ("GET /a-long-target\u{7F}x HTTP/1.1\r\n\r\n", "malformed request target"),
         ("GET / HTTP/2.0\r\n\r\n", "unsupported HTTP version (only HTTP/1.0 and HTTP/1.1)"),
         ("GET /\r\n\r\n", "malformed request target"),
         ("\u{16}\u{03}\u{01}\u{02}\u{00}\r\n\r\n", "malformed request line"),
