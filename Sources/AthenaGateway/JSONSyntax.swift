@@ -54,23 +54,15 @@ enum JSONSyntax {
                 guard depth < JSONSyntax.maxDepth else { throw Failure(message: "nesting too deep", offset: i) }
                 guard i < n else { throw Failure(message: "unexpected end of input", offset: i) }
                 switch bytes[i] {
-                case UInt8(ascii: "{"):
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    let object = bytes[i] == UInt8(ascii: "{")
                     i = skipSpace(i + 1)
-                    if i < n && bytes[i] == UInt8(ascii: "}") {
-                        i += 1
+                    if i < n && bytes[i] == (object ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                        i += 1  // empty: a value that ended
                     } else {
-                        isObject[depth] = true
+                        isObject[depth] = object
                         depth += 1
-                        i = try key(i)
-                        continue value
-                    }
-                case UInt8(ascii: "["):
-                    i = skipSpace(i + 1)
-                    if i < n && bytes[i] == UInt8(ascii: "]") {
-                        i += 1
-                    } else {
-                        isObject[depth] = false
-                        depth += 1
+                        if object { i = try key(i) }
                         continue value
                     }
                 case UInt8(ascii: "\""): i = try string(i)
