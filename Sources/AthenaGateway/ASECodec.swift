@@ -100,10 +100,16 @@ enum ASECodec {
             if i > 0 { w.comma() }
             w.key(item.dataID)
             w.raw("{")
-            for (name, value) in item.descArgs.sorted(by: { $0.key < $1.key }) where EngineItem.Kind(fieldName: name) == nil && name != "status" {
+            func descriptor(_ name: String, _ value: String) {
+                guard EngineItem.Kind(fieldName: name) == nil && name != "status" else { return }
                 w.key(name)
                 if isPlainInteger(value) { w.rawBytes(value.utf8) } else { w.string(value) }
                 w.comma()
+            }
+            if item.descArgs.count == 1, let (name, value) = item.descArgs.first {
+                descriptor(name, value)  // the usual single one (`encoding`) needs no sorted copy
+            } else {
+                for (name, value) in item.descArgs.sorted(by: { $0.key < $1.key }) { descriptor(name, value) }
             }
             w.raw("\"status\":")
             w.int(item.status.rawValue)
@@ -135,9 +141,10 @@ enum ASECodec {
     }
 
     private static func isPlainInteger(_ text: String) -> Bool {
-        guard !text.isEmpty, text.utf8.count < 16 else { return false }
-        let bytes = Array(text.utf8)
-        if bytes.count > 1 && bytes[0] == UInt8(ascii: "0") { return false }
-        return bytes.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        // Read in place (an `Array` of the bytes cost an allocation per descriptor value).
+        let count = text.utf8.count
+        guard count > 0, count < 16 else { return false }
+        if count > 1 && text.utf8.first == UInt8(ascii: "0") { return false }
+        return !ASCIIBytes.contains(text) { $0 < UInt8(ascii: "0") || $0 > UInt8(ascii: "9") }
     }
 }

@@ -93,6 +93,21 @@ struct JSONScannerTests {
         #expect(ASERequestBody.object(members) == .object(["a": .string("x"), "b": .bool(true)]))
     }
 
+    @Test("ASE answers: descriptors sorted, digit-only values as numbers, status and data fields last")
+    func aseAnswer() {
+        let response = EngineResponse(items: [
+            EngineItem(dataID: "result", descArgs: ["encoding": "utf8"], data: Data("hi".utf8)),
+            EngineItem(dataID: "audio_out", kind: .audio, status: .end, descArgs: [
+                "sample_rate": "16000", "encoding": "raw", "zero": "0", "lead": "007", "neg": "-1",
+                "status": "9", "image": "x", "big": "12345678901234567",
+            ], data: Data([0, 1])),
+        ])
+        let text = String(buffer: ASECodec.encode(response, sid: "s1"))
+        #expect(text == #"{"header":{"code":0,"message":"success","sid":"s1","status":2},"payload":{"#
+            + #""result":{"encoding":"utf8","status":3,"text":"aGk="},"#
+            + #""audio_out":{"big":"12345678901234567","encoding":"raw","lead":"007","neg":"-1","sample_rate":16000,"zero":0,"status":2,"audio":"AAE="}}}"#)
+    }
+
     @Test("ASE body shape errors name the field", arguments: [
         (#"[1]"#, "body: expected object, got array"),
         (#"{"header":"x"}"#, "header: expected object, got string"),
