@@ -82,7 +82,12 @@ struct ASERequestBody {
 
     /// `members` as a JSON object (for schema validation).
     static func object(_ members: Members?) -> JSONValue {
-        .object(Dictionary((members ?? []).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
+        .object(dictionary(members ?? []))
+    }
+
+    /// `members` as a dictionary (the last value of a repeated key wins).
+    static func dictionary(_ members: Members) -> [String: JSONValue] {
+        Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     private static func payload(_ scanner: inout JSONScanner) throws -> [ASEPayloadItem] {
@@ -150,7 +155,7 @@ struct ASEPayloadItem {
     /// `dataText`, else as an empty stand-in string (same type, nothing copied) for schemas that
     /// only check that it is there and is a string.
     func jsonValue(_ scanner: JSONScanner, dataText: Bool) -> JSONValue {
-        var members = Dictionary(desc.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        var members = ASERequestBody.dictionary(desc)
         if let status { members["status"] = .number(Double(status)) }
         if let kind, let base64 { members[kind.fieldName] = .string(dataText ? scanner.text(base64) : "") }
         return .object(members)

@@ -50,12 +50,10 @@ enum EngineWire {
         var buffer = ByteBufferAllocator().buffer(capacity: size + 5)
         buffer.writeInteger(UInt8(0))
         buffer.writeInteger(UInt32(size))
-        guard size > 0 else { return buffer }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { region in
-            var writer = Writer(base: region.baseAddress!, capacity: size)
+        buffer.writeReserved(size) { bytes in
+            var writer = Writer(out: bytes)
             body(&writer)
-            precondition(writer.count == size, "EngineWire: wrote \(writer.count) bytes of a \(size)-byte message")
-            return size
+            bytes = writer.out
         }
         return buffer
     }
@@ -239,29 +237,19 @@ enum EngineWire {
         stringFieldSize(1, key) + stringFieldSize(2, value)
     }
 
-    /// Writes protobuf fields into a region reserved for a message whose size was computed first
-    /// (`requestSize`, `itemSize`…): plain stores and copies, a bounds check per field, where a
-    /// `ByteBuffer` write checks and grows its capacity for every byte of every varint.
+    /// Writes protobuf fields into the region reserved for a message whose size was computed
+    /// first (`requestSize`, `itemSize`…), through ``ReservedBytes``: plain stores and copies,
+    /// where a `ByteBuffer` write checks and grows its capacity for every byte of every varint.
     struct Writer {
-        let base: UnsafeMutableRawPointer
-        let capacity: Int
-        private(set) var count = 0
-
-        init(base: UnsafeMutableRawPointer, capacity: Int) {
-            self.base = base
-            self.capacity = capacity
-        }
+        var out: ReservedBytes
 
         mutating func varint(_ value: UInt64) {
-            precondition(count + varintSize(value) <= capacity, "EngineWire: message larger than its computed size")
             var value = value
             while value >= 0x80 {
-                base.storeBytes(of: UInt8(truncatingIfNeeded: value) | 0x80, toByteOffset: count, as: UInt8.self)
-                count += 1
+                out.putByte(UInt8(truncatingIfNeeded: value) | 0x80)
                 value >>= 7
             }
-            base.storeBytes(of: UInt8(value), toByteOffset: count, as: UInt8.self)
-            count += 1
+            out.putByte(UInt8(value))
         }
 
         mutating func tag(_ field: Int, _ wireType: Int) {
@@ -269,20 +257,13 @@ enum EngineWire {
         }
 
         mutating func bytes(_ bytes: UnsafeRawBufferPointer) {
-            precondition(count + bytes.count <= capacity, "EngineWire: message larger than its computed size")
-            if let source = bytes.baseAddress, bytes.count > 0 {
-                (base + count).copyMemory(from: source, byteCount: bytes.count)
-            }
-            count += bytes.count
+            out.put(bytes)
         }
 
         mutating func string(_ field: Int, _ text: String) {
-            var text = text
-            text.withUTF8 { utf8 in
-                tag(field, 2)
-                varint(UInt64(utf8.count))
-                bytes(UnsafeRawBufferPointer(utf8))
-            }
+            tag(field, 2)
+            varint(UInt64(text.utf8.count))
+            out.put(text)
         }
 
         mutating func mapEntry(_ field: Int, _ key: String, _ value: String) {

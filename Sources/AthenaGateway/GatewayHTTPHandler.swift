@@ -437,7 +437,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, L
         out.writeCounted(length) { putHead(response, keepAlive: keepAlive, http10: http10, framing: framing, into: &$0) }
     }
 
-    /// The status line and headers, into a ``HeadLength`` (counting) or ``HeadBytes`` (copying).
+    /// The status line and headers, into a ``HeadLength`` (counting) or ``ReservedBytes`` (copying).
     static func putHead<Sink: HeadSink>(_ response: GatewayHTTPResponse, keepAlive: Bool, http10: Bool, framing: BodyFraming, into out: inout Sink) {
         if response.status.code == 200 {
             out.put("HTTP/1.1 200 OK")

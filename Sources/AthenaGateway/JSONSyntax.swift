@@ -21,7 +21,7 @@ enum JSONSyntax {
         // instructions a byte of a small pass-through body, most of them in calls and in
         // reloading its index.
         withUnsafeTemporaryAllocation(of: Bool.self, capacity: maxDepth) { isObject in
-            var checker = Checker(bytes: bytes, isObject: isObject.baseAddress!)
+            let checker = Checker(bytes: bytes, isObject: isObject.baseAddress!)
             do throws(Failure) {
                 try checker.run()
                 return nil
@@ -157,10 +157,8 @@ enum JSONSyntax {
                             throw Failure(message: "bad escape", offset: i)
                         }
                     }
-                case 0..<0x20:
+                default:  // a control character, the only other byte plainRunEnd stops at
                     throw Failure(message: "control character in string", offset: i)
-                default:
-                    continue
                 }
             }
         }

@@ -25,7 +25,7 @@ struct JSONWriter {
             let bytes = UnsafeRawBufferPointer(utf8)
             // Most strings (ids, messages, descriptor values) need no escape: quotes and bytes
             // in one write, the bytes checked eight at a time.
-            if JSONScanner.plainPrefixLength(bytes) == bytes.count {
+            if JSONScanner.plainRunEnd(bytes, from: 0) == bytes.count {
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bytes.count + 2) { out in
                     out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: 0, as: UInt8.self)
                     if let source = bytes.baseAddress { (out.baseAddress! + 1).copyMemory(from: source, byteCount: bytes.count) }

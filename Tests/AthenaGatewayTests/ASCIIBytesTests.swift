@@ -73,9 +73,9 @@ struct ASCIIBytesStringTests {
     }
 }
 
-@Suite("HTTP heads counted, then copied (HeadLength, HeadBytes)")
+@Suite("HTTP heads counted, then copied (HeadLength, ReservedBytes)")
 struct HeadWriterTests {
-    private func head(_ pieces: (inout HeadLength) -> Void, _ copy: (inout HeadBytes) -> Void) -> String {
+    private func head(_ pieces: (inout HeadLength) -> Void, _ copy: (inout ReservedBytes) -> Void) -> String {
         var length = HeadLength()
         pieces(&length)
         var buffer = ByteBuffer()
