@@ -15,7 +15,7 @@ import NIOCore
 ///
 /// The flush runs as one task per pass (NIO runs tasks after the pass's I/O events), scheduled
 /// when the first connection asks; a connection asking several times in a pass is flushed once.
-/// After the flush the loop may yield its core to the peers it just woke (LoopYield).
+/// After a light pass's flush the loop may yield its core to the peers it just woke (LoopYield).
 final class LoopFlusher: @unchecked Sendable {
     /// A connection's handler, which remembers whether its connection is listed for this pass's
     /// flush: a flag read and set in place, where a set of listed connections hashed one on
@@ -69,7 +69,8 @@ final class LoopFlusher: @unchecked Sendable {
             handler.listedForFlush = false
             context.flush()
         }
+        let flushed = flushing.count
         flushing.removeAll(keepingCapacity: true)
-        yielder.afterFlush()
+        yielder.afterFlush(flushed: flushed)
     }
 }
