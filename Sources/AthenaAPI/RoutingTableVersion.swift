@@ -76,7 +76,8 @@ public struct VersionRoute: Codable, Sendable, Hashable {
 ///
 /// When a call that carried a batch ends and fewer requests wait than it carried (its clients
 /// have not sent their next requests yet), the freed slot waits for them, at most
-/// `maxDelayMicroseconds` and at most half the call's own duration: otherwise the first to come
+/// `maxDelayMicroseconds` and at most the longer of half the call's own duration and 1.5 times
+/// the time the batches' clients have lately taken to come back: otherwise the first to come
 /// back would go out alone and the others as a smaller batch, and a closed loop of clients
 /// would stay split into small alternating batches, paying the engine's per-call cost for each.
 /// `maxDelayMicroseconds: 0` never waits.

@@ -63,6 +63,20 @@ final class ManualTimers: Sendable {
     }
 }
 
+/// A clock that moves only when told (call and hold durations in InferBatcher tests).
+final class ManualClock: Sendable {
+    private let start = ContinuousClock.now
+    private let elapsed = Mutex(Duration.zero)
+
+    var now: @Sendable () -> ContinuousClock.Instant {
+        { self.start + self.elapsed.withLock { $0 } }
+    }
+
+    func advance(_ by: Duration) {
+        elapsed.withLock { $0 += by }
+    }
+}
+
 /// Polls `condition` (no sleeps: yields to the other tasks) for up to 10 s.
 func until(_ what: String, _ condition: () -> Bool) async throws {
     let end = ContinuousClock.now + .seconds(10)
@@ -322,6 +336,51 @@ struct InferBatcherTests {
             #expect(try await task.value.items.first?.dataID == "for-" + sid)
         }
         #expect(send.calls.map(\.count) == [1, 3, 3])
+    }
+
+    @Test("a hold lasts as long as the clients lately took to come back (1.5x), not only half the call")
+    func holdLearnsTheClientsReturnTime() async throws {
+        let send = GatedSend(), timers = ManualTimers(), clock = ManualClock()
+        let batching = EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1, maxDelayMicroseconds: 1_000_000)
+        let batcher = InferBatcher(batching, schedule: timers.schedule, now: clock.now, send: send.send)
+
+        // A batch call of 10 ms, its clients not measured yet: the hold is half the call.
+        let (first, queued) = try await Self.leadThenBatch(["a", "b", "c"], batcher: batcher, send: send)
+        _ = try await first.value
+        clock.advance(.milliseconds(10))
+        send.answerOldest()
+        for task in queued { _ = try await task.value }
+        #expect(timers.delays == [.milliseconds(5)])
+        #expect(batcher.returnTime == .zero)
+
+        // They come back 40 ms later (the timer has not fired: a slow host): the estimate is 40 ms.
+        clock.advance(.milliseconds(40))
+        let back = Self.start(["a2", "b2", "c2"], on: batcher)
+        try await until("regrouped call") { send.pendingCount == 1 }
+        #expect(batcher.returnTime == .milliseconds(40))
+        clock.advance(.milliseconds(10))
+        send.answerOldest()
+        for task in back { _ = try await task.value }
+        #expect(timers.delays.last == .milliseconds(60))  // 1.5 × 40 ms beats half the call (5 ms)
+
+        // Nobody comes back this time: the hold times out and the estimate halves.
+        timers.fireAll()
+        #expect(batcher.holding.now == false)
+        #expect(batcher.returnTime == .milliseconds(20))
+
+        // Clients quicker than the estimate pull it down by an eighth of the gap: 20 → 19 ms.
+        let (lead, more) = try await Self.leadThenBatch(["x", "y"], lead: "l2", batcher: batcher, send: send)
+        _ = try await lead.value
+        send.answerOldest()
+        for task in more { _ = try await task.value }
+        #expect(timers.delays.last == .milliseconds(30))
+        clock.advance(.milliseconds(12))
+        let quick = Self.start(["x2", "y2"], on: batcher)
+        try await until("quick regroup") { send.pendingCount == 1 }
+        #expect(batcher.returnTime == .milliseconds(19))
+        send.answerOldest()
+        for task in quick { _ = try await task.value }
+        #expect(send.calls.map(\.count) == [1, 3, 3, 1, 2, 2])
     }
 
     @Test("a hold ends at its time: whoever came back goes out; with nobody, the slot is free again")
