@@ -122,14 +122,14 @@ final class InferBatcher: Sendable {
 
     init(
         _ configuration: EngineBatching, endpoint: String = "", schedule: @escaping Schedule,
-        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }, send: @escaping Send
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }, send: @escaping Send
     ) {
         self.maxBatchSize = max(1, configuration.maxBatchSize)
         self.maxCallsInFlight = max(1, configuration.maxCallsInFlight)
         self.maxDelay = .microseconds(max(0, configuration.maxDelayMicroseconds))
         self.send = send
         self.schedule = schedule
-        self.clock = now
+        self.clock = clock
         self.batchesMetric = Counter(label: "athena_gateway_engine_batches_total", dimensions: [("endpoint", endpoint)])
         self.batchedRequestsMetric = Counter(label: "athena_gateway_engine_batched_requests_total", dimensions: [("endpoint", endpoint)])
         if !configuration.enabled { state.withLock { $0.supported = false } }

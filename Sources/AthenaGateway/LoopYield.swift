@@ -47,7 +47,7 @@ struct LoopYield {
 
     static let defaultMaxFlushes = 16
 
-    /// The interval of this process: `ATHENA_LOOP_YIELD_US` when it is a number ≥ 0, else 100 µs.
+    /// This process's yield: `ATHENA_LOOP_YIELD_US` and `ATHENA_LOOP_YIELD_MAX_FLUSHES`, or the defaults.
     static let configured = LoopYield(
         interval: intervalNanoseconds(environment: getenv("ATHENA_LOOP_YIELD_US").map { String(cString: $0) }),
         maxFlushes: maxFlushes(environment: getenv("ATHENA_LOOP_YIELD_MAX_FLUSHES").map { String(cString: $0) }))
@@ -64,10 +64,12 @@ struct LoopYield {
     }
 
     /// Call after a loop pass's flush of `flushed` connections. Returns whether it yielded (for
-    /// tests).
+    /// tests). The clock is read only for a pass that may yield (`now` is the tests').
     @discardableResult
-    mutating func afterFlush(flushed: Int, now: UInt64 = NIODeadline.now().uptimeNanoseconds) -> Bool {
-        guard interval > 0, flushed <= maxFlushes, now &- last >= interval else { return false }
+    mutating func afterFlush(flushed: Int, now: UInt64? = nil) -> Bool {
+        guard interval > 0, flushed <= maxFlushes else { return false }
+        let now = now ?? NIODeadline.now().uptimeNanoseconds
+        guard now &- last >= interval else { return false }
         last = now
         sched_yield()
         return true

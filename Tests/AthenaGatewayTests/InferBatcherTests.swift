@@ -342,7 +342,7 @@ struct InferBatcherTests {
     func holdLearnsTheClientsReturnTime() async throws {
         let send = GatedSend(), timers = ManualTimers(), clock = ManualClock()
         let batching = EngineBatching(maxBatchSize: 8, maxCallsInFlight: 1, maxDelayMicroseconds: 1_000_000)
-        let batcher = InferBatcher(batching, schedule: timers.schedule, now: clock.now, send: send.send)
+        let batcher = InferBatcher(batching, schedule: timers.schedule, clock: clock.now, send: send.send)
 
         // A batch call of 10 ms, its clients not measured yet: the hold is half the call.
         let (first, queued) = try await Self.leadThenBatch(["a", "b", "c"], batcher: batcher, send: send)
